@@ -1,1 +1,4 @@
 export * from './errors.js';
+export * from './machine.js';
+export * from './mesh.js';
+export * from './contract.js';

@@ -1,0 +1,69 @@
+// The core contract: everything a per-core program may see and do. Kernels are written once against it;
+// the fabric's tile workers implement it. Pure types and route helpers, no Node APIs.
+
+import type { ComputeCost, MachineSpec } from './machine.js';
+import type { Direction } from './mesh.js';
+
+/** Route ids ("colours") are 5-bit, as on the WSE router: 0..31. */
+export const MAX_COLORS = 32;
+
+/**
+ * A configured route: a straight path of `hops` links from the sending core in direction `dir`.
+ * Traffic passes intermediate routers without involving their cores (α per hop, no relay). With
+ * `multicast`, every core the route passes also receives a copy; otherwise only the last one does.
+ * A neighbour link is simply a route of one hop.
+ */
+export interface Route {
+  readonly color: number;
+  readonly dir: Direction;
+  readonly hops: number;
+  readonly multicast?: boolean;
+}
+
+/** Builds a route, checking its fields (kernels build their routes once, outside hot loops). */
+export function route(color: number, dir: Direction, hops = 1, multicast = false): Route {
+  if (!Number.isInteger(color) || color < 0 || color >= MAX_COLORS) throw new RangeError(`route colour must be 0..31, got ${color}`);
+  if (!Number.isInteger(hops) || hops < 1) throw new RangeError(`route hops must be >= 1, got ${hops}`);
+  return { color, dir, hops, multicast };
+}
+
+/** What a program yields to wait for a message; the fabric resumes it with the payload. */
+export type RecvRequest = number & { readonly __recv: true };
+
+/** A per-core program: `const data = yield core.recv(colour)` waits for the next message on that route. */
+export type CoreProgram<A = unknown> = (core: Core, args: A) => Generator<RecvRequest, void, Float32Array>;
+
+/** The interface a core program is given. */
+export interface Core {
+  readonly x: number;
+  readonly y: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly machine: MachineSpec;
+  /** This core's modeled clock, in cycles since the start of the run. */
+  readonly clock: number;
+
+  /** Allocates a zeroed local buffer, counted against the core's SRAM (replaces one of the same name). */
+  alloc(name: string, length: number): Float32Array;
+  /** A buffer placed by the coordinator or allocated earlier; throws naming the core if absent. */
+  buffer(name: string): Float32Array;
+  has(name: string): boolean;
+  free(name: string): void;
+
+  /** Sends a copy of `data` on a route; the transfer proceeds while the core computes. */
+  send(r: Route, data: Float32Array): void;
+  /** Store-and-forward relay: re-sends a received message, paying the relay cost first. */
+  forward(r: Route, data: Float32Array): void;
+  /** Waits for the whole next message on route `color` (use as `yield core.recv(c)`). */
+  recv(color: number): RecvRequest;
+  /**
+   * Waits only for the head of the next message on `color`: for streaming relays and reductions, which
+   * pipeline element by element. The next `send` is then the streamed output (β per relay, not n).
+   */
+  stream(color: number): RecvRequest;
+
+  /** Charges local computation to this core's clock. */
+  compute(cost: ComputeCost): void;
+  /** Charges the fixed per-step overhead of a compute-and-shift kernel step. */
+  step(): void;
+}

@@ -1,0 +1,324 @@
+// The coordinator side of the emulator: starts one long-lived tile task per thread (piscina), wires the
+// SAB rings between tiles, places data, runs core programs, watches for deadlock and gathers results.
+
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { coreName, partitionTiles, WaferError } from '@wafer/arch';
+import type { ErrorCode, MachineSpec, MeshShape, Tile } from '@wafer/arch';
+import { createRingBuffer } from '../ring.js';
+import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
+import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type WaitingCore } from '../protocol.js';
+import { tileWorkerEntry } from '../worker-entry.js';
+import { countRoutes } from './route-table.js';
+import { mergeCounters, type MeshCounters } from './counters.js';
+
+/** Minimal logger interface (pino's). */
+export interface FabricLogger {
+  debug(obj: object, msg?: string): void;
+}
+
+export interface FabricOptions {
+  machine: MachineSpec;
+  mesh: MeshShape;
+  threads: number;
+  /** Report SRAM overflow instead of failing (`--sram unlimited`). */
+  sramUnlimited?: boolean;
+  /** Bytes per cross-tile ring (default 256 KiB; larger messages are fragmented). */
+  ringBytes?: number;
+  /** Fail a run whose route tables exceed the machine's routing budget (default true). */
+  enforceRouteBudget?: boolean;
+  logger?: FabricLogger;
+}
+
+/** What one run did, in modeled and wall-clock terms. */
+export interface RunReport {
+  modeledCycles: number; // the largest core clock at the end of the run
+  messages: number;
+  words: number;
+  maxHopsPerTransfer: number;
+  maxRoutesPerRouter: number;
+  busiestRouter: { x: number; y: number } | null;
+  sramPeakBytesPerCore: number;
+  sramOverflowCores: number;
+  wallMs: number;
+}
+
+const WATCHDOG_MS = 50;
+
+export class Fabric {
+  readonly tiles: Tile[];
+  private readonly control: ControlState;
+  private readonly routeTable: Uint32Array;
+  private readonly waiters: ((r: Reply) => void)[][];
+  private failed: WaferError | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly options: Required<Omit<FabricOptions, 'logger'>> & { logger?: FabricLogger },
+    private readonly pool: Piscina,
+    private readonly ports: MessagePort[],
+    private readonly tasks: Promise<unknown>[],
+    tiles: Tile[],
+    control: ControlState,
+    routeTableSab: SharedArrayBuffer,
+  ) {
+    this.tiles = tiles;
+    this.control = control;
+    this.routeTable = new Uint32Array(routeTableSab);
+    this.waiters = ports.map(() => []);
+    ports.forEach((port, t) => {
+      port.on('message', (bytes: Uint8Array) => this.waiters[t].shift()?.(unpack<Reply>(bytes)));
+    });
+    tasks.forEach((task, t) => {
+      task.catch((err: unknown) => this.workerDied(t, err));
+    });
+  }
+
+  get machine(): MachineSpec { return this.options.machine; }
+  get mesh(): MeshShape { return this.options.mesh; }
+  get threads(): number { return this.options.threads; }
+
+  /** Partitions the mesh, starts the tile workers and connects them. */
+  static async start(opts: FabricOptions): Promise<Fabric> {
+    const { mesh, machine } = opts;
+    if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
+      throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
+    }
+    const tiles = partitionTiles(mesh, opts.threads);
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, ...opts };
+    const control = ControlState.create(tiles.length);
+    const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
+    const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
+    for (const a of tiles) {
+      for (const b of tiles) {
+        // Routes are straight lines, so only tiles that share rows or columns ever exchange messages.
+        const shareRows = a.y0 < b.y0 + b.height && b.y0 < a.y0 + a.height;
+        const shareCols = a.x0 < b.x0 + b.width && b.x0 < a.x0 + a.width;
+        if (a.id !== b.id && (shareRows || shareCols)) rings.push({ from: a.id, to: b.id, sab: createRingBuffer(options.ringBytes) });
+      }
+    }
+    const pool = new Piscina({
+      filename: tileWorkerEntry(),
+      minThreads: tiles.length,
+      maxThreads: tiles.length,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      atomics: 'disabled',
+    });
+    const ports: MessagePort[] = [];
+    const tasks: Promise<unknown>[] = [];
+    for (const tile of tiles) {
+      const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
+      const init = {
+        tileId: tile.id,
+        tiles,
+        mesh,
+        machine,
+        sramUnlimited: options.sramUnlimited,
+        control: control.sab,
+        routeTable: routeTableSab,
+        rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),
+        port: port2,
+      };
+      tasks.push(pool.run(init, { transferList: [port2] }));
+    }
+    opts.logger?.debug({ mesh, threads: tiles.length, rings: rings.length, machine: machine.name }, 'fabric started');
+    return new Fabric(options, pool, ports, tasks, tiles, control, routeTableSab);
+  }
+
+  private request(t: number, cmd: Command): Promise<Reply> {
+    return new Promise<Reply>((resolve) => {
+      this.waiters[t].push(resolve);
+      this.ports[t].postMessage(pack(cmd));
+    });
+  }
+
+  private async broadcast(cmd: (t: number) => Command | null): Promise<Reply[]> {
+    this.ensureUsable();
+    const replies = await Promise.race([
+      Promise.all(this.tiles.map((tile) => {
+        const c = cmd(tile.id);
+        return c === null ? Promise.resolve<Reply>({ type: 'ok' }) : this.request(tile.id, c);
+      })),
+      this.failurePromise(),
+    ]);
+    for (const r of replies) if (r.type === 'error') throw new WaferError((r.code as ErrorCode) ?? 'INTERNAL', r.message);
+    return replies;
+  }
+
+  /** Places one block per core (undefined: nothing on that core). Not charged as mesh traffic. */
+  async place(name: string, block: (x: number, y: number) => Float32Array | undefined): Promise<void> {
+    await this.broadcast((t) => {
+      const tile = this.tiles[t];
+      const cores: number[] = [];
+      const data: Float32Array[] = [];
+      for (let y = tile.y0; y < tile.y0 + tile.height; y++) {
+        for (let x = tile.x0; x < tile.x0 + tile.width; x++) {
+          const b = block(x, y);
+          if (b !== undefined) {
+            cores.push(y * this.mesh.cols + x);
+            data.push(b);
+          }
+        }
+      }
+      return cores.length === 0 ? null : { type: 'place', name, cores, data };
+    });
+  }
+
+  /** Frees a named buffer on every core. */
+  async free(name: string): Promise<void> {
+    await this.broadcast(() => ({ type: 'free', name }));
+  }
+
+  /** Collects a named buffer from every core that has it, indexed by global core index (y * cols + x). */
+  async gather(name: string): Promise<(Float32Array | undefined)[]> {
+    const out: (Float32Array | undefined)[] = new Array(this.mesh.rows * this.mesh.cols);
+    for (const r of await this.broadcast(() => ({ type: 'gather', name }))) {
+      if (r.type === 'data') r.cores.forEach((c, k) => { out[c] = r.data[k]; });
+    }
+    return out;
+  }
+
+  /** Per-core and per-link counters of the last run, in global order. */
+  async counters(): Promise<MeshCounters> {
+    const parts: TileCounters[] = [];
+    for (const r of await this.broadcast(() => ({ type: 'counters' }))) if (r.type === 'counters') parts.push(r.counters);
+    return mergeCounters(this.mesh, this.tiles, parts);
+  }
+
+  /** Runs a core program on every core; resolves when all cores finish. */
+  async run(program: ProgramRef, args: unknown = {}): Promise<RunReport> {
+    this.ensureUsable();
+    const t0 = performance.now();
+    this.routeTable.fill(0);
+    this.control.bumpRunEpoch();
+    const done = new Set<number>();
+    const replies = new Array<Reply>(this.tiles.length);
+    const watchdog = this.startWatchdog(done);
+    let runReplies: Reply[];
+    try {
+      runReplies = await Promise.race([
+        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args }).then((r) => {
+          done.add(tile.id);
+          replies[tile.id] = r;
+          return r;
+        }))),
+        this.failurePromise(),
+      ]);
+    } finally {
+      clearInterval(watchdog);
+    }
+    const failure = this.runFailure(runReplies);
+    if (failure !== null) {
+      await this.destroy();
+      throw failure;
+    }
+    if (this.control.totalWritten() !== this.control.totalRead()) {
+      await this.destroy();
+      throw new WaferError('INTERNAL', `run ended with ${this.control.totalWritten() - this.control.totalRead()} cross-tile message(s) never received: a core program sent more than its peers receive`);
+    }
+    const summaries = runReplies.map((r) => (r as { summary: RunSummary }).summary);
+    const routes = countRoutes(this.routeTable, this.mesh);
+    const report: RunReport = {
+      modeledCycles: Math.max(...summaries.map((s) => s.maxClock)),
+      messages: summaries.reduce((a, s) => a + s.messages, 0),
+      words: summaries.reduce((a, s) => a + s.words, 0),
+      maxHopsPerTransfer: Math.max(...summaries.map((s) => s.maxHops)),
+      maxRoutesPerRouter: routes.max,
+      busiestRouter: routes.busiest,
+      sramPeakBytesPerCore: Math.max(...summaries.map((s) => s.sramPeakBytes)),
+      sramOverflowCores: summaries.reduce((a, s) => a + s.sramOverflowCores, 0),
+      wallMs: performance.now() - t0,
+    };
+    const budget = this.machine.routing.routesPerRouter;
+    if (this.options.enforceRouteBudget && routes.max > budget) {
+      const b = routes.busiest!;
+      throw new WaferError('ROUTE_BUDGET', `router(${b.x},${b.y}) needs ${routes.max} route-table entries, over machine ${this.machine.name}'s budget of ${budget} per router`);
+    }
+    return report;
+  }
+
+  /** Every worker idle (or done) and nothing in flight across two looks: a deadlock. */
+  private startWatchdog(done: Set<number>): NodeJS.Timeout {
+    let last = '';
+    return setInterval(() => {
+      const c = this.control;
+      for (let t = 0; t < this.tiles.length; t++) if (!done.has(t) && !c.isIdle(t)) { last = ''; return; }
+      const written = c.totalWritten();
+      const read = c.totalRead();
+      let sig = `${written}/${read}`;
+      for (let t = 0; t < this.tiles.length; t++) sig += `/${c.doorbell(t)}`;
+      if (written === read && sig === last) c.raiseAbort(ABORT_DEADLOCK);
+      last = sig;
+    }, WATCHDOG_MS);
+  }
+
+  private runFailure(replies: Reply[]): WaferError | null {
+    const failed = replies.find((r) => r.type === 'failed');
+    if (failed?.type === 'failed') {
+      const f = failed.failure;
+      const code = (f.code as ErrorCode | undefined) ?? 'CORE_FAILED';
+      const err = new WaferError(code === 'INTERNAL' ? 'CORE_FAILED' : code, `${coreName(f.x, f.y)} on tile ${f.tile} failed: ${f.message}`);
+      if (f.stack) err.stack = f.stack;
+      return err;
+    }
+    const aborted = replies.filter((r) => r.type === 'aborted') as Extract<Reply, { type: 'aborted' }>[];
+    if (aborted.length > 0 && aborted[0].reason === ABORT_DEADLOCK) {
+      const waiting: WaitingCore[] = aborted.flatMap((a) => a.waiting);
+      const count = aborted.reduce((s, a) => s + a.waitingCount, 0);
+      const list = waiting.slice(0, 8).map((w) => `${coreName(w.x, w.y)} on colour ${w.color}`).join(', ');
+      return new WaferError('DEADLOCK', `deadlock: ${count} core(s) wait for messages that never come: ${list}${count > 8 ? ', …' : ''}`);
+    }
+    const error = replies.find((r) => r.type === 'error');
+    if (error?.type === 'error') return new WaferError((error.code as ErrorCode) ?? 'INTERNAL', error.message);
+    if (aborted.length > 0) return this.failed ?? new WaferError('WORKER_FAILED', 'run aborted');
+    return null;
+  }
+
+  private failureResolvers: ((r: never) => void)[] = [];
+  private failurePromise(): Promise<never> {
+    return new Promise<never>((_, reject) => {
+      if (this.failed) reject(this.failed);
+      else this.failureResolvers.push(reject as (r: never) => void);
+    });
+  }
+
+  private workerDied(t: number, err: unknown): void {
+    if (this.closed) return;
+    const msg = err instanceof Error ? err.message : String(err);
+    this.failed = new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`);
+    this.control.raiseAbort(ABORT_FAILED);
+    for (const r of this.failureResolvers.splice(0)) (r as (e: unknown) => void)(this.failed);
+    void this.destroy();
+  }
+
+  private ensureUsable(): void {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new WaferError('INTERNAL', 'the fabric is closed');
+  }
+
+  /** Graceful: every tile task finishes, then the threads exit. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.failed || this.control.abort !== ABORT_NONE) return this.destroy();
+    await Promise.all(this.tiles.map((t) => this.request(t.id, { type: 'shutdown' })));
+    this.closed = true;
+    await Promise.allSettled(this.tasks);
+    for (const p of this.ports) p.close();
+    await this.pool.close();
+  }
+
+  /** Immediate: terminates every worker thread. */
+  async destroy(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.control.raiseAbort(ABORT_DESTROYED);
+    for (const p of this.ports) p.close();
+    await this.pool.destroy();
+  }
+}
+
+function tileDesc(t: Tile): string {
+  return `cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
+}

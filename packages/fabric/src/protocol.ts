@@ -1,0 +1,95 @@
+// The typed control protocol between the coordinator and the tile workers, packed with msgpackr.
+// Only control and placement travel here; core-to-core traffic crosses tiles through the SAB rings.
+
+import { Packr } from 'msgpackr';
+import type { MessagePort } from 'node:worker_threads';
+import type { MachineSpec, MeshShape, Tile } from '@wafer/arch';
+
+/** Everything a tile worker needs to start (piscina task data; SharedArrayBuffers are shared, not copied). */
+export interface TileInit {
+  tileId: number;
+  tiles: Tile[];
+  mesh: MeshShape;
+  machine: MachineSpec;
+  sramUnlimited: boolean;
+  control: SharedArrayBuffer;
+  routeTable: SharedArrayBuffer;
+  /** Rings this tile writes (to) and reads (from). */
+  rings: { from: number; to: number; sab: SharedArrayBuffer }[];
+  port: MessagePort;
+}
+
+/** A core program, by module URL and export name, so every worker can import it. */
+export interface ProgramRef {
+  module: string;
+  export: string;
+}
+
+export type Command =
+  | { type: 'place'; name: string; cores: number[]; data: Float32Array[] }
+  | { type: 'free'; name: string }
+  | { type: 'run'; program: ProgramRef; args: unknown }
+  | { type: 'gather'; name: string }
+  | { type: 'counters' }
+  | { type: 'shutdown' };
+
+/** Per-tile results of a run. */
+export interface RunSummary {
+  maxClock: number;
+  messages: number;
+  words: number;
+  maxHops: number;
+  sramPeakBytes: number;
+  sramOverflowCores: number;
+}
+
+export interface CoreFailure {
+  x: number;
+  y: number;
+  tile: number;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export interface WaitingCore {
+  x: number;
+  y: number;
+  color: number;
+}
+
+export type Reply =
+  | { type: 'ok' }
+  | { type: 'done'; summary: RunSummary }
+  | { type: 'failed'; failure: CoreFailure }
+  | { type: 'aborted'; reason: number; waiting: WaitingCore[]; waitingCount: number }
+  | { type: 'data'; cores: number[]; data: Float32Array[] }
+  | { type: 'counters'; counters: TileCounters }
+  | { type: 'error'; message: string; code?: string };
+
+/** Per-core counters of one tile (indexed by the tile's local row-major core order) and the links it drove. */
+export interface TileCounters {
+  tile: number;
+  clock: Float64Array;
+  busyCycles: Float64Array;
+  waitCycles: Float64Array;
+  sentWords: Float64Array;
+  recvWords: Float64Array;
+  sentMessages: Float64Array;
+  recvMessages: Float64Array;
+  sramPeakBytes: Float64Array;
+  /** Full-mesh link arrays, [core * 4 + direction], for the links this tile's senders drove. */
+  linkMessages: Float64Array;
+  linkWords: Float64Array;
+  linkBusyCycles: Float64Array;
+}
+
+// moreTypes: typed arrays round-trip as typed arrays (placement and gather carry Float32Array blocks).
+const packr = new Packr({ structuredClone: false, useRecords: false, moreTypes: true });
+
+export function pack(msg: Command | Reply): Uint8Array {
+  return packr.pack(msg);
+}
+export function unpack<T extends Command | Reply>(bytes: Uint8Array): T {
+  return packr.unpack(bytes) as T;
+}

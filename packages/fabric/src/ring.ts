@@ -1,0 +1,161 @@
+// Single-producer single-consumer ring channel over a SharedArrayBuffer: the links that cross tiles.
+// Records are message fragments; a full ring refuses the write (the writer retries), it never overwrites.
+
+/** Header slots (Int32 indices). Positions count 8-byte units and run freely modulo 2^32. */
+export const RING_WRITE_POS = 0; // written by the producer only
+export const RING_READ_POS = 1; // written by the consumer only
+export const RING_WRITER_BLOCKED = 2; // producer sets 1 when a write was refused; consumer clears it and wakes the producer
+export const RING_HEADER_INT32S = 4;
+const HEADER_BYTES = RING_HEADER_INT32S * 4; // 16: keeps the data region 8-byte aligned
+
+/** Record layout in 32-bit words: dst, colorFlags, hops, totalLen, fragOffset, fragLen, start (f64 at words 6-7). */
+const REC_DST = 0;
+const REC_COLOR = 1;
+const REC_HOPS = 2;
+const REC_TOTAL = 3;
+const REC_OFFSET = 4;
+const REC_LEN = 5;
+const REC_START = 6; // float64 at 8-byte unit 3
+const REC_HEADER_U32 = 8;
+const WRAP_MARKER = 0xffffffff;
+
+/** A message as it crosses a ring: destination core, route colour (+flags), hops travelled, send time. */
+export interface WireMessage {
+  dst: number;
+  color: number;
+  hops: number;
+  start: number;
+  payload: Float32Array;
+}
+
+/** Creates the shared memory of a ring with room for `capacityBytes` of records (rounded to 8). */
+export function createRingBuffer(capacityBytes: number): SharedArrayBuffer {
+  const cap = Math.max(64, Math.ceil(capacityBytes / 8) * 8);
+  return new SharedArrayBuffer(HEADER_BYTES + cap);
+}
+
+/** One end (or both, in tests) of a ring. Construct one per thread from the same SharedArrayBuffer. */
+export class RingChannel {
+  readonly header: Int32Array;
+  private readonly u32: Uint32Array;
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  /** Capacity in 8-byte units. */
+  readonly units: number;
+  /** Largest fragment payload (floats) a record may carry: a quarter of the ring, so several fit. */
+  readonly maxFragmentFloats: number;
+  /** Consumer side: the message being reassembled from fragments. */
+  private partial: WireMessage | null = null;
+
+  constructor(readonly sab: SharedArrayBuffer) {
+    this.header = new Int32Array(sab, 0, RING_HEADER_INT32S);
+    this.units = (sab.byteLength - HEADER_BYTES) / 8;
+    this.u32 = new Uint32Array(sab, HEADER_BYTES);
+    this.f32 = new Float32Array(sab, HEADER_BYTES);
+    this.f64 = new Float64Array(sab, HEADER_BYTES);
+    this.maxFragmentFloats = Math.max(1, Math.floor((this.units * 8) / 4 / 4) - REC_HEADER_U32);
+  }
+
+  /**
+   * Producer: writes the fragment of `m` starting at float `offset`; returns the number of floats written
+   * (-1 when the ring is full). A message larger than one fragment takes several calls.
+   */
+  tryWrite(m: WireMessage, offset = 0): number {
+    const total = m.payload.length;
+    const len = Math.min(total - offset, this.maxFragmentFloats);
+    const recUnits = (REC_HEADER_U32 + len + 1) >> 1; // header + payload, rounded up to 8 bytes
+    const w = this.header[RING_WRITE_POS] >>> 0; // own counter: a plain read suffices
+    const r = Atomics.load(this.header, RING_READ_POS) >>> 0; // acquire: slots before r are free
+    let used = (w - r) >>> 0;
+    let slot = w % this.units;
+    let pos = w;
+    const tail = this.units - slot;
+    if (tail < recUnits) {
+      // Not enough room before the end: mark the tail as skipped and start over at slot 0.
+      if (used + tail + recUnits > this.units) return -1;
+      this.u32[slot * 2] = WRAP_MARKER;
+      pos = (pos + tail) >>> 0;
+      used += tail;
+      slot = 0;
+    }
+    if (used + recUnits > this.units) return -1;
+    const b = slot * 2;
+    this.u32[b + REC_DST] = m.dst;
+    this.u32[b + REC_COLOR] = m.color;
+    this.u32[b + REC_HOPS] = m.hops;
+    this.u32[b + REC_TOTAL] = total;
+    this.u32[b + REC_OFFSET] = offset;
+    this.u32[b + REC_LEN] = len;
+    this.f64[slot + (REC_START >> 1)] = m.start;
+    this.f32.set(m.payload.subarray(offset, offset + len), b + REC_HEADER_U32);
+    // release: the record's bytes are visible to a consumer that Atomics.loads the new position
+    Atomics.store(this.header, RING_WRITE_POS, (pos + recUnits) | 0);
+    return len;
+  }
+
+  /** Consumer: the next whole message, or null when none is complete yet. Reassembles fragments. */
+  tryRead(): WireMessage | null {
+    for (;;) {
+      const r = this.header[RING_READ_POS] >>> 0; // own counter
+      const w = Atomics.load(this.header, RING_WRITE_POS) >>> 0; // acquire: records before w are complete
+      if (r === w) return null;
+      let slot = r % this.units;
+      let pos = r;
+      if (this.u32[slot * 2] === WRAP_MARKER) {
+        pos = (pos + (this.units - slot)) >>> 0;
+        slot = 0;
+      }
+      const b = slot * 2;
+      const total = this.u32[b + REC_TOTAL];
+      const offset = this.u32[b + REC_OFFSET];
+      const len = this.u32[b + REC_LEN];
+      let m = this.partial;
+      if (offset === 0) {
+        m = { dst: this.u32[b + REC_DST], color: this.u32[b + REC_COLOR], hops: this.u32[b + REC_HOPS], start: this.f64[slot + (REC_START >> 1)], payload: new Float32Array(total) };
+      }
+      m!.payload.set(this.f32.subarray(b + REC_HEADER_U32, b + REC_HEADER_U32 + len), offset);
+      // release: the producer may now reuse these slots
+      Atomics.store(this.header, RING_READ_POS, (pos + ((REC_HEADER_U32 + len + 1) >> 1)) | 0);
+      // Wake a producer blocked in write(). It re-checks space after raising its flag, so no wake-up is lost.
+      if (Atomics.load(this.header, RING_WRITER_BLOCKED) !== 0) Atomics.notify(this.header, RING_READ_POS);
+      if (offset + len === total) {
+        this.partial = null;
+        return m;
+      }
+      this.partial = m;
+    }
+  }
+
+  /** Consumer: true (once) if the producer was refused since the last call; it should then be woken. */
+  takeWriterBlocked(): boolean {
+    if (Atomics.load(this.header, RING_WRITER_BLOCKED) === 0) return false;
+    Atomics.store(this.header, RING_WRITER_BLOCKED, 0);
+    return true;
+  }
+
+  /**
+   * Producer: writes the whole message, blocking the thread (Atomics.wait on the read position) while the
+   * ring is full. For tests and simple producers; the fabric never blocks a thread that runs cores.
+   */
+  write(m: WireMessage, timeoutMs = 10_000): void {
+    let offset = 0;
+    for (;;) {
+      const n = this.tryWrite(m, offset);
+      if (n >= 0) {
+        offset += n;
+        if (offset >= m.payload.length) return;
+        continue;
+      }
+      const r = Atomics.load(this.header, RING_READ_POS);
+      Atomics.store(this.header, RING_WRITER_BLOCKED, 1);
+      // Space may have appeared before the consumer saw the flag: if the read position moved, retry at once.
+      // Otherwise the consumer notifies RING_READ_POS after it frees space and sees the flag.
+      if (Atomics.wait(this.header, RING_READ_POS, r, timeoutMs) === 'timed-out') throw new Error(`ring write timed out after ${timeoutMs} ms`);
+    }
+  }
+
+  /** True when nothing is waiting to be read (consumer side). */
+  isEmpty(): boolean {
+    return (this.header[RING_READ_POS] >>> 0) === (Atomics.load(this.header, RING_WRITE_POS) >>> 0);
+  }
+}

@@ -1,0 +1,57 @@
+// The fabric's shared control memory: abort flag, per-worker doorbells, idle flags and ring traffic counts.
+// Every slot is a named offset; both the coordinator and the tiles build the same view from the same SAB.
+
+export const ABORT_NONE = 0;
+export const ABORT_FAILED = 1; // a core program threw or a worker died
+export const ABORT_DEADLOCK = 2; // the watchdog found every core waiting with nothing in flight
+export const ABORT_DESTROYED = 3; // destroy() was called
+
+const SLOT_ABORT = 0;
+const SLOT_RUN_EPOCH = 1; // bumped by the coordinator at the start of each run
+const FIXED_SLOTS = 4;
+
+/** Named offsets into the control Int32Array for T workers. */
+export class ControlState {
+  readonly i32: Int32Array;
+  constructor(readonly sab: SharedArrayBuffer, readonly threads: number) {
+    this.i32 = new Int32Array(sab);
+  }
+  static create(threads: number): ControlState {
+    return new ControlState(new SharedArrayBuffer((FIXED_SLOTS + 4 * threads) * 4), threads);
+  }
+  private doorbellSlot(t: number): number { return FIXED_SLOTS + t; }
+  private idleSlot(t: number): number { return FIXED_SLOTS + this.threads + t; }
+  private writtenSlot(t: number): number { return FIXED_SLOTS + 2 * this.threads + t; }
+  private readSlot(t: number): number { return FIXED_SLOTS + 3 * this.threads + t; }
+
+  get abort(): number { return Atomics.load(this.i32, SLOT_ABORT); }
+  /** Sets the abort reason (first one wins) and wakes every worker. */
+  raiseAbort(reason: number): void {
+    Atomics.compareExchange(this.i32, SLOT_ABORT, ABORT_NONE, reason);
+    for (let t = 0; t < this.threads; t++) this.ring(t);
+  }
+  clearAbort(): void { Atomics.store(this.i32, SLOT_ABORT, ABORT_NONE); }
+
+  get runEpoch(): number { return Atomics.load(this.i32, SLOT_RUN_EPOCH); }
+  bumpRunEpoch(): void { Atomics.add(this.i32, SLOT_RUN_EPOCH, 1); }
+
+  /** Wakes worker t: the add is seq-cst, so a ring write made before it is visible once t sees the new value. */
+  ring(t: number): void {
+    Atomics.add(this.i32, this.doorbellSlot(t), 1);
+    Atomics.notify(this.i32, this.doorbellSlot(t));
+  }
+  doorbell(t: number): number { return Atomics.load(this.i32, this.doorbellSlot(t)); }
+  /** Sleeps until worker t's doorbell moves from `seen` or the timeout passes. */
+  waitDoorbell(t: number, seen: number, timeoutMs: number): void {
+    Atomics.wait(this.i32, this.doorbellSlot(t), seen, timeoutMs);
+  }
+
+  setIdle(t: number, idle: boolean): void { Atomics.store(this.i32, this.idleSlot(t), idle ? 1 : 0); }
+  isIdle(t: number): boolean { return Atomics.load(this.i32, this.idleSlot(t)) === 1; }
+
+  /** Cross-tile messages written by / read by worker t (for the deadlock watchdog). */
+  addWritten(t: number, n: number): void { Atomics.add(this.i32, this.writtenSlot(t), n); }
+  addRead(t: number, n: number): void { Atomics.add(this.i32, this.readSlot(t), n); }
+  totalWritten(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.writtenSlot(t)); return s; }
+  totalRead(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.readSlot(t)); return s; }
+}

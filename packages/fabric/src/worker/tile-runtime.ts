@@ -1,0 +1,462 @@
+// A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
+// scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
+
+import { opposite, serialisationCycles, WaferError } from '@wafer/arch';
+import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
+import { RingChannel } from '../ring.js';
+import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
+import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
+import { CoreHandle, COLOR_MASK, STREAM_FLAG, type Message } from './core-handle.js';
+
+const RAMP = 4; // router port to its own core, after N E S W
+const IDLE_WAIT_MS = 50;
+const STEPS_BETWEEN_POLLS = 256; // cores resumed between looks at the rings and the abort flag
+
+/** The outcome of one run on this tile. */
+export type TileRunResult =
+  | { kind: 'done'; summary: RunSummary }
+  | { kind: 'failed'; failure: CoreFailure }
+  | { kind: 'aborted'; reason: number; waiting: WaitingCore[]; waitingCount: number };
+
+interface Outbox {
+  ring: RingChannel;
+  queue: Message[];
+  head: number; // index of the first unsent message
+  offset: number; // floats of queue[head] already written (fragments)
+}
+
+export class TileRuntime {
+  readonly mesh: MeshShape;
+  readonly machine: MachineSpec;
+  readonly tile: Tile;
+  readonly n: number;
+  private readonly control: ControlState;
+  private readonly routeTable: Uint32Array; // [core * 32 + colour]: bit (in * 5 + out) per route-table entry
+  private readonly owner: Int32Array; // global core -> tile id
+  private readonly cores: CoreHandle[];
+
+  // Per-core state, indexed by local row-major core order within the tile.
+  readonly clock: Float64Array;
+  readonly egressFree: Float64Array;
+  private readonly ingressFree: Float64Array;
+  readonly busy: Float64Array;
+  private readonly waitCycles: Float64Array;
+  readonly sentWords: Float64Array;
+  private readonly recvWords: Float64Array;
+  readonly sentMessages: Float64Array;
+  private readonly recvMessages: Float64Array;
+  private readonly sramUsed: Float64Array;
+  private readonly sramPeak: Float64Array;
+  readonly sentColors: Uint32Array; // colours whose route this core has registered in this run
+  readonly streamed: Uint8Array; // 1 after a streaming receive, until the relay's send
+  private readonly waitReq: Int32Array; // -1 running/runnable; else the RecvRequest it waits on
+  readonly memory: (Map<string, Float32Array> | undefined)[];
+  private readonly gens: (Generator<number, void, Float32Array> | null)[];
+  private readonly inbox: (Float32Array | undefined)[];
+  private readonly pending: (Message[] | undefined)[];
+
+  // Full-mesh link counters for the links this tile's senders drove: [core * 4 + direction].
+  private readonly linkMessages: Float64Array;
+  private readonly linkWords: Float64Array;
+  private readonly linkBusy: Float64Array;
+
+  private readonly runQueue: Int32Array;
+  private qHead = 0;
+  private qLen = 0;
+  private finished = 0;
+  private maxHops = 0;
+  private readonly inRings: { from: number; ring: RingChannel }[] = [];
+  private readonly outboxes = new Map<number, Outbox>();
+  private failure: CoreFailure | null = null;
+
+  constructor(init: TileInit) {
+    this.mesh = init.mesh;
+    this.machine = init.machine;
+    this.tile = init.tiles[init.tileId];
+    this.control = new ControlState(init.control, init.tiles.length);
+    this.routeTable = new Uint32Array(init.routeTable);
+    const { rows, cols } = this.mesh;
+    this.owner = new Int32Array(rows * cols);
+    for (const t of init.tiles) for (let y = t.y0; y < t.y0 + t.height; y++) this.owner.fill(t.id, y * cols + t.x0, y * cols + t.x0 + t.width);
+    const n = (this.n = this.tile.width * this.tile.height);
+    this.clock = new Float64Array(n);
+    this.egressFree = new Float64Array(n);
+    this.ingressFree = new Float64Array(n);
+    this.busy = new Float64Array(n);
+    this.waitCycles = new Float64Array(n);
+    this.sentWords = new Float64Array(n);
+    this.recvWords = new Float64Array(n);
+    this.sentMessages = new Float64Array(n);
+    this.recvMessages = new Float64Array(n);
+    this.sramUsed = new Float64Array(n);
+    this.sramPeak = new Float64Array(n);
+    this.sentColors = new Uint32Array(n);
+    this.streamed = new Uint8Array(n);
+    this.waitReq = new Int32Array(n).fill(-1);
+    this.memory = new Array(n);
+    this.gens = new Array(n).fill(null);
+    this.inbox = new Array(n);
+    this.pending = new Array(n);
+    this.runQueue = new Int32Array(n);
+    this.linkMessages = new Float64Array(rows * cols * 4);
+    this.linkWords = new Float64Array(rows * cols * 4);
+    this.linkBusy = new Float64Array(rows * cols * 4);
+    this.cores = new Array(n);
+    for (let i = 0; i < n; i++) this.cores[i] = new CoreHandle(this, i, this.tile.x0 + (i % this.tile.width), this.tile.y0 + Math.floor(i / this.tile.width));
+    for (const r of init.rings) {
+      if (r.to === this.tile.id) this.inRings.push({ from: r.from, ring: new RingChannel(r.sab) });
+      if (r.from === this.tile.id) this.outboxes.set(r.to, { ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0 });
+    }
+    this.sramUnlimited = init.sramUnlimited;
+  }
+  private readonly sramUnlimited: boolean;
+
+  /** Local index of a global core index inside this tile. */
+  private local(global: number): number {
+    const x = global % this.mesh.cols;
+    const y = (global - x) / this.mesh.cols;
+    return (y - this.tile.y0) * this.tile.width + (x - this.tile.x0);
+  }
+  private globalIndex(i: number): number {
+    const c = this.cores[i];
+    return c.y * this.mesh.cols + c.x;
+  }
+
+  serCycles(n: number): number {
+    return serialisationCycles(this.machine, n);
+  }
+
+  // ---- memory ----
+
+  /** Stores a buffer in a core's SRAM, replacing one of the same name; checks the SRAM budget. */
+  store(i: number, name: string, data: Float32Array): Float32Array {
+    let mem = this.memory[i];
+    if (mem === undefined) mem = this.memory[i] = new Map();
+    const old = mem.get(name);
+    if (old !== undefined) this.sramUsed[i] -= old.length * this.machine.bytesPerElement;
+    mem.set(name, data);
+    const used = (this.sramUsed[i] += data.length * this.machine.bytesPerElement);
+    if (used > this.sramPeak[i]) this.sramPeak[i] = used;
+    if (used > this.machine.sramBytesPerCore && !this.sramUnlimited) {
+      const c = this.cores[i];
+      throw new WaferError('SRAM_OVERFLOW', `core(${c.x},${c.y}) needs ${used} bytes of SRAM for '${name}' and more, over the ${this.machine.name} budget of ${this.machine.sramBytesPerCore} bytes per core (use a larger mesh, or --sram unlimited to only report it)`);
+    }
+    return data;
+  }
+  release(i: number, name: string): void {
+    const mem = this.memory[i];
+    const old = mem?.get(name);
+    if (old === undefined) return;
+    this.sramUsed[i] -= old.length * this.machine.bytesPerElement;
+    mem!.delete(name);
+  }
+  /** Frees a named buffer on every core of the tile. */
+  releaseAll(name: string): void {
+    for (let i = 0; i < this.n; i++) this.release(i, name);
+  }
+  placeGlobal(global: number, name: string, data: Float32Array): void {
+    this.store(this.local(global), name, data);
+  }
+  gatherAll(name: string): { cores: number[]; data: Float32Array[] } {
+    const cores: number[] = [];
+    const data: Float32Array[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const b = this.memory[i]?.get(name);
+      if (b !== undefined) {
+        cores.push(this.globalIndex(i));
+        data.push(b);
+      }
+    }
+    return { cores, data };
+  }
+
+  // ---- routes and links ----
+
+  /** Records the route-table entries (input port → output port) this route needs at every router it crosses. */
+  registerRoute(i: number, x: number, y: number, r: Route): void {
+    this.sentColors[i] |= 1 << r.color;
+    const cols = this.mesh.cols;
+    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
+    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
+    const inPort = opposite(r.dir);
+    Atomics.or(this.routeTable, (y * cols + x) * 32 + r.color, 1 << (RAMP * 5 + r.dir));
+    for (let k = 1; k <= r.hops; k++) {
+      const router = (y + dy * k) * cols + (x + dx * k);
+      let bits = 0;
+      if (k < r.hops) bits |= 1 << (inPort * 5 + r.dir);
+      if (k === r.hops || r.multicast) bits |= 1 << (inPort * 5 + RAMP);
+      Atomics.or(this.routeTable, router * 32 + r.color, bits);
+    }
+  }
+
+  countLinks(x: number, y: number, r: Route, words: number, busyCycles: number): void {
+    const cols = this.mesh.cols;
+    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
+    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
+    for (let k = 0; k < r.hops; k++) {
+      const l = ((y + dy * k) * cols + (x + dx * k)) * 4 + r.dir;
+      this.linkMessages[l] += 1;
+      this.linkWords[l] += words;
+      this.linkBusy[l] += busyCycles;
+    }
+    if (r.hops > this.maxHops) this.maxHops = r.hops;
+  }
+
+  // ---- delivery ----
+
+  /** Sends a message to core (x, y): delivered at once inside the tile, queued for a ring otherwise. */
+  post(x: number, y: number, color: number, hops: number, start: number, payload: Float32Array): void {
+    const dst = y * this.mesh.cols + x;
+    const m: Message = { dst, color, hops, start, payload };
+    const owner = this.owner[dst];
+    if (owner === this.tile.id) {
+      this.deliver(m);
+      return;
+    }
+    const box = this.outboxes.get(owner);
+    if (box === undefined) throw new WaferError('INTERNAL', `no ring from tile ${this.tile.id} to tile ${owner}`);
+    box.queue.push(m);
+  }
+
+  private deliver(m: Message): void {
+    const i = this.local(m.dst);
+    const req = this.waitReq[i];
+    if (req >= 0 && (req & COLOR_MASK) === m.color) {
+      this.waitReq[i] = -1;
+      this.inbox[i] = this.receive(i, m, (req & STREAM_FLAG) !== 0);
+      this.enqueue(i);
+      return;
+    }
+    let q = this.pending[i];
+    if (q === undefined) q = this.pending[i] = [];
+    q.push(m);
+  }
+
+  private takePending(i: number, color: number): Message | undefined {
+    const q = this.pending[i];
+    if (q === undefined || q.length === 0) return undefined;
+    for (let k = 0; k < q.length; k++) {
+      if (q[k].color === color) return k === 0 ? q.shift() : q.splice(k, 1)[0];
+    }
+    return undefined;
+  }
+
+  /**
+   * Modeled arrival of a message at its core. The head reaches the router after α per hop; the
+   * router-to-core link then delivers messages one at a time, in the order the program receives them.
+   * A whole receive waits for the tail; a streaming receive proceeds β after the head.
+   */
+  private receive(i: number, m: Message, streaming: boolean): Float32Array {
+    const spec = this.machine;
+    const n = m.payload.length;
+    const ser = this.serCycles(n);
+    const head = m.start + spec.alphaCyclesPerHop * m.hops + spec.messageCycles;
+    const ingressStart = Math.max(head, this.ingressFree[i]);
+    this.ingressFree[i] = ingressStart + ser;
+    let ready: number;
+    if (streaming) {
+      ready = ingressStart + spec.relay.streamCycles;
+      this.streamed[i] = 1;
+    } else {
+      ready = ingressStart + ser;
+    }
+    if (ready > this.clock[i]) {
+      this.waitCycles[i] += ready - this.clock[i];
+      this.clock[i] = ready;
+    }
+    this.recvMessages[i] += 1;
+    this.recvWords[i] += n;
+    return m.payload;
+  }
+
+  private enqueue(i: number): void {
+    this.runQueue[(this.qHead + this.qLen) % this.n] = i;
+    this.qLen++;
+  }
+
+  // ---- scheduling ----
+
+  /** Runs `program` on every core of the tile until all finish, or the run is aborted. */
+  run(program: CoreProgram, args: unknown): TileRunResult {
+    this.resetRun();
+    for (let i = 0; i < this.n; i++) {
+      this.gens[i] = program(this.cores[i], args) as Generator<number, void, Float32Array>;
+      this.enqueue(i);
+    }
+    const me = this.tile.id;
+    let steps = 0;
+    for (;;) {
+      while (this.qLen > 0) {
+        const i = this.runQueue[this.qHead];
+        this.qHead = (this.qHead + 1) % this.n;
+        this.qLen--;
+        if (!this.resume(i)) return { kind: 'failed', failure: this.failure! };
+        if (++steps % STEPS_BETWEEN_POLLS === 0) {
+          if (this.control.abort !== ABORT_NONE) return this.aborted();
+          this.flushOutboxes();
+          this.drainRings();
+        }
+      }
+      this.flushOutboxes();
+      if (this.finished === this.n && this.outboxesEmpty()) return { kind: 'done', summary: this.summary() };
+      if (this.control.abort !== ABORT_NONE) return this.aborted();
+      const seen = this.control.doorbell(me);
+      if (this.drainRings() > 0 || this.qLen > 0) continue;
+      const idle = this.outboxesEmpty();
+      if (idle) this.control.setIdle(me, true);
+      this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
+      if (idle) this.control.setIdle(me, false);
+    }
+  }
+
+  /** Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. */
+  private resume(i: number): boolean {
+    const gen = this.gens[i]!;
+    let value = this.inbox[i];
+    this.inbox[i] = undefined;
+    try {
+      for (;;) {
+        const r = gen.next(value as Float32Array);
+        if (r.done) {
+          this.gens[i] = null;
+          this.finished++;
+          return true;
+        }
+        const req = r.value;
+        const m = this.takePending(i, req & COLOR_MASK);
+        if (m === undefined) {
+          this.waitReq[i] = req;
+          return true;
+        }
+        value = this.receive(i, m, (req & STREAM_FLAG) !== 0);
+      }
+    } catch (err) {
+      const c = this.cores[i];
+      const e = err as Error & { code?: string };
+      this.failure = { x: c.x, y: c.y, tile: this.tile.id, message: e?.message ?? String(err), code: e?.code, stack: e?.stack };
+      this.control.raiseAbort(ABORT_FAILED);
+      return false;
+    }
+  }
+
+  /** Moves every complete message from the inbound rings to its core. Returns how many arrived. */
+  private drainRings(): number {
+    let count = 0;
+    for (const { from, ring } of this.inRings) {
+      let got = 0;
+      for (let m = ring.tryRead(); m !== null; m = ring.tryRead()) {
+        this.deliver(m);
+        got++;
+      }
+      if (got > 0) this.control.addRead(this.tile.id, got);
+      if (ring.takeWriterBlocked()) this.control.ring(from);
+      count += got;
+    }
+    return count;
+  }
+
+  private flushOutboxes(): void {
+    for (const [to, box] of this.outboxes) {
+      let written = 0;
+      while (box.head < box.queue.length) {
+        const m = box.queue[box.head];
+        const n = box.ring.tryWrite(m, box.offset);
+        if (n < 0) {
+          Atomics.store(box.ring.header, 2, 1); // RING_WRITER_BLOCKED: the reader wakes us when it frees space
+          break;
+        }
+        box.offset += n;
+        if (box.offset >= m.payload.length) {
+          box.head++;
+          box.offset = 0;
+          written++;
+        }
+      }
+      if (box.head === box.queue.length && box.head > 0) {
+        box.queue.length = 0;
+        box.head = 0;
+      }
+      if (written > 0) {
+        this.control.addWritten(this.tile.id, written);
+        this.control.ring(to);
+      }
+    }
+  }
+
+  private outboxesEmpty(): boolean {
+    for (const box of this.outboxes.values()) if (box.head < box.queue.length) return false;
+    return true;
+  }
+
+  private resetRun(): void {
+    this.clock.fill(0);
+    this.egressFree.fill(0);
+    this.ingressFree.fill(0);
+    this.busy.fill(0);
+    this.waitCycles.fill(0);
+    this.sentWords.fill(0);
+    this.recvWords.fill(0);
+    this.sentMessages.fill(0);
+    this.recvMessages.fill(0);
+    this.sentColors.fill(0);
+    this.streamed.fill(0);
+    this.waitReq.fill(-1);
+    this.linkMessages.fill(0);
+    this.linkWords.fill(0);
+    this.linkBusy.fill(0);
+    for (let i = 0; i < this.n; i++) {
+      this.pending[i] = undefined;
+      this.inbox[i] = undefined;
+      this.sramPeak[i] = this.sramUsed[i];
+    }
+    this.qHead = 0;
+    this.qLen = 0;
+    this.finished = 0;
+    this.maxHops = 0;
+    this.failure = null;
+  }
+
+  private aborted(): TileRunResult {
+    const waiting: WaitingCore[] = [];
+    let waitingCount = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (this.waitReq[i] < 0) continue;
+      waitingCount++;
+      if (waiting.length < 16) waiting.push({ x: this.cores[i].x, y: this.cores[i].y, color: this.waitReq[i] & COLOR_MASK });
+    }
+    return { kind: 'aborted', reason: this.control.abort, waiting, waitingCount };
+  }
+
+  private summary(): RunSummary {
+    let maxClock = 0;
+    let messages = 0;
+    let words = 0;
+    let peak = 0;
+    let overflow = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (this.clock[i] > maxClock) maxClock = this.clock[i];
+      messages += this.sentMessages[i];
+      words += this.sentWords[i];
+      if (this.sramPeak[i] > peak) peak = this.sramPeak[i];
+      if (this.sramPeak[i] > this.machine.sramBytesPerCore) overflow++;
+    }
+    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow };
+  }
+
+  counters(): TileCounters {
+    return {
+      tile: this.tile.id,
+      clock: this.clock,
+      busyCycles: this.busy,
+      waitCycles: this.waitCycles,
+      sentWords: this.sentWords,
+      recvWords: this.recvWords,
+      sentMessages: this.sentMessages,
+      recvMessages: this.recvMessages,
+      sramPeakBytes: this.sramPeak,
+      linkMessages: this.linkMessages,
+      linkWords: this.linkWords,
+      linkBusyCycles: this.linkBusy,
+    };
+  }
+}
