@@ -1,1 +1,3 @@
-export {};
+export { main } from './main.js';
+export { loadMachine, presetNames } from './machine-file.js';
+export { intFlag, numFlag, choiceFlag } from './flags.js';

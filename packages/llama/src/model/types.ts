@@ -42,7 +42,8 @@ export type CheckpointFormat = 'llama2c' | 'gguf' | 'safetensors';
 /** Where the tokenizer comes from; resolved into a Tokenizer by `loadTokenizer`. */
 export type TokenizerSource =
   | { kind: 'llama2c'; path: string } // tokenizer.bin / tok512.bin
-  | { kind: 'gguf'; tokens: string[]; scores: Float32Array; tokenTypes?: Int32Array; bosId: number; eosId: number; model: string; merges?: string[]; path: string }
+  // pre: `tokenizer.ggml.pre` (byte-level pre-tokenizer name, e.g. 'llama-bpe'); absent means Llama 3's
+  | { kind: 'gguf'; tokens: string[]; scores: Float32Array; tokenTypes?: Int32Array; bosId: number; eosId: number; model: string; merges?: string[]; pre?: string; path: string }
   | { kind: 'hf-json'; path: string }; // tokenizer.json
 
 /**

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// The `wafer` command: parses the command line (yargs), builds the logger, runs a command, and maps
+// errors to one line and an exit code (2: usage, 1: anything else). The only place that sets exit codes.
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { WaferError } from '@wafer/arch';
+import { createLogger } from './logger.js';
+import type { Context } from './context.js';
+import { runBuilder, runCommand } from './commands/run.js';
+import { inspectBuilder, inspectCommand } from './commands/inspect.js';
+import { synthBuilder, synthCommand } from './commands/synth.js';
+
+type Handler = (argv: never, ctx: Context) => Promise<void>;
+
+export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const verbose = args.includes('--verbose');
+  const log = createLogger({ verbose, level: process.env.WAFER_LOG_LEVEL });
+  const ctx: Context = { log, verbose, ...io };
+  let pending: Promise<void> | undefined;
+  const wrap = (h: Handler) => (argv: unknown) => { pending = h(argv as never, ctx); };
+  let usageMessage: string | undefined;
+  const cli: Argv = yargs(args)
+    .scriptName('wafer')
+    .usage('$0 <command> [options]')
+    .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
+    .command('inspect <model>', 'show a checkpoint\'s format, shape, tensors and tokenizer', inspectBuilder, wrap(inspectCommand))
+    .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
+    .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
+    .demandCommand(1, 'name a command: run, inspect or synth')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg: string | undefined, err: Error | undefined) => {
+      if (err) throw err;
+      usageMessage = msg ?? 'bad command line';
+    })
+    .exitProcess(false);
+  try {
+    await cli.parseAsync();
+    if (usageMessage !== undefined) {
+      io.stderr.write(`wafer: ${usageMessage} (see wafer --help)\n`);
+      return 2;
+    }
+    if (pending) await pending;
+    return 0;
+  } catch (err) {
+    return reportError(err, ctx);
+  }
+}
+
+function reportError(err: unknown, ctx: Context): number {
+  if (err instanceof WaferError) {
+    ctx.stderr.write(`wafer: ${err.message}\n`);
+    if (ctx.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return err.isUsage ? 2 : 1;
+  }
+  const e = err as Error;
+  ctx.stderr.write(`wafer: internal error: ${e?.message ?? String(err)}${ctx.verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
+  if (ctx.verbose && e?.stack) ctx.stderr.write(`${e.stack}\n`);
+  return 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/dist/main.js')) {
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

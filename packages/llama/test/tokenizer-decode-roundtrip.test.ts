@@ -1,0 +1,39 @@
+// decode(encode(text)) gives the text back for every golden string, with run.c's rule that the space after BOS
+// is dropped and that BOS/EOS print nothing.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { readLlama2cTokenizer } from '../src/tokenizer/llama2c-file.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const golden = JSON.parse(readFileSync(`${root}test/golden/tokenizer-encode.json`, 'utf8'));
+const files: Record<string, string> = {
+  'tok512.bin': `${root}models/stories260K/tok512.bin`,
+  'tokenizer.bin': `${root}models/llama2/tokenizer.bin`,
+};
+
+for (const [name, path] of Object.entries(files)) {
+  describe(`decode round trip with ${name}`, () => {
+    const tok = readLlama2cTokenizer(path, golden.tokenizers[name].vocab_size);
+    const texts: string[] = golden.tokenizers[name].cases.map((c: { text: string }) => c.text);
+
+    test.each(texts.map((t) => [JSON.stringify(t), t]))('%s', (_, text) => {
+      const ids = tok.encode(text, { bos: true, eos: true });
+      expect(tok.decode(ids)).toBe(text);
+      expect(tok.decode(ids.slice(1), tok.bosId)).toBe(text);
+    });
+
+    test('the leading space is kept when the previous token is not BOS', () => {
+      const [once] = tok.encode('Once'); // the piece " Once" (or " " then "Once")
+      expect(tok.decode([once], tok.bosId).startsWith(' ')).toBe(false);
+      expect(tok.decode(tok.encode('Once'), tok.eosId)).toBe(' Once');
+    });
+
+    test('BOS and EOS pieces ("\\n<s>\\n", "\\n</s>\\n") print nothing', () => {
+      expect(tok.piece(tok.bosId)).toBe('\n<s>\n');
+      expect(tok.piece(tok.eosId)).toBe('\n</s>\n');
+      expect(tok.decode([tok.bosId, tok.eosId, tok.bosId])).toBe('');
+    });
+  });
+}

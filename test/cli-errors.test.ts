@@ -1,0 +1,91 @@
+// Bad input through the real CLI: one line on stderr naming the flag or file, exit 2 for usage, 1 otherwise.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '@wafer/cli';
+
+async function wafer(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+const BIN = new URL('../models/stories260K/stories260K.bin', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'wafer-cli-'));
+
+function expectOneLine(stderr: string, pattern: RegExp) {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('wafer CLI errors', () => {
+  it('missing model file: exit 1, names the file', async () => {
+    const r = await wafer('run', '-m', join(tmp, 'nope.bin'));
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /nope\.bin/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('truncated checkpoint: exit 1, names the file', async () => {
+    const f = join(tmp, 'trunc.bin');
+    writeFileSync(f, readFileSync(BIN).subarray(0, 5000));
+    const r = await wafer('run', '-m', f, '--tokenizer', new URL('../models/stories260K/tok512.bin', import.meta.url).pathname);
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /trunc\.bin/);
+  });
+
+  it('wrong magic: a file of junk is refused with its name', async () => {
+    const f = join(tmp, 'junk.gguf');
+    writeFileSync(f, Buffer.alloc(4096, 0x41));
+    const r = await wafer('inspect', f);
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /junk\.gguf/);
+  });
+
+  it('tokenizer vocabulary size different from the model', async () => {
+    const r = await wafer('run', '-n', '1', '--tokenizer', new URL('../models/llama2/tokenizer.bin', import.meta.url).pathname);
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /32000.*512|512.*32000/);
+  });
+
+  it('prompt longer than the context', async () => {
+    const r = await wafer('run', '-n', '1', '-p', 'Once upon a time '.repeat(200));
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /context length is 512/);
+  });
+
+  for (const [flag, value, pattern] of [
+    ['-n', 'abc', /-n must be an integer, got 'abc'/],
+    ['-n', '-3', /-n must be >= 0, got -3/],
+    ['--temp', 'hot', /--temp must be a number, got 'hot'/],
+    ['--temp', '-1', /--temp must be >= 0/],
+    ['--top-p', '1.5', /--top-p must be <= 1/],
+    ['--top-p', '0', /--top-p must be > 0/],
+    ['--top-k', '2.5', /--top-k must be an integer/],
+    ['--seed', '0', /--seed must be >= 1/],
+    ['--engine', 'gpu', /--engine must be one of reference, got 'gpu'/],
+  ] as const) {
+    it(`${flag} ${value}: usage error, exit 2`, async () => {
+      const r = await wafer('run', flag, value);
+      expect(r.code).toBe(2);
+      expectOneLine(r.stderr, pattern);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('unknown option: usage error, exit 2', async () => {
+    const r = await wafer('run', '--frobnicate');
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /frobnicate/);
+  });
+
+  it('--verbose adds the stack trace', async () => {
+    const r = await wafer('run', '-m', join(tmp, 'nope.bin'), '--verbose');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+});

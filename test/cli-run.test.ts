@@ -1,0 +1,48 @@
+// `wafer run --json` and the text stream from the bundled model: exact greedy ids from llama2.c's reference.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { main } from '@wafer/cli';
+
+const golden = JSON.parse(readFileSync(new URL('./golden/stories260K-greedy.json', import.meta.url), 'utf8'));
+
+async function wafer(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+describe('wafer run', () => {
+  it('--json prints exactly one object with the reference greedy tokens', async () => {
+    const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Once upon a time' && k.n === 64);
+    const newTokens = c.generated_tokens.length;
+    const r = await wafer('run', '-p', c.prompt, '-n', String(newTokens), '--temp', '0', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]);
+    expect(out.engine).toBe('reference');
+    expect(out.prompt_tokens).toEqual(c.prompt_tokens);
+    expect(out.tokens).toEqual(c.generated_tokens);
+    expect(out.stop).toBe('length');
+    expect(c.prompt + out.text).toBe(c.stdout.replace(/\n$/, ''));
+    expect(out.wall.ttft_s).toBeGreaterThan(0);
+    expect(out.wall.decode_tok_s).toBeGreaterThan(0);
+  });
+
+  it('streams the prompt and the generated text to stdout, the report to stderr', async () => {
+    const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'The cat sat' && k.n === 256);
+    const r = await wafer('run', '-p', c.prompt, '-n', '300', '--temp', '0');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(c.stdout); // run.c stops on BOS; so do we
+    expect(r.stderr).toContain('stop: bos');
+  });
+
+  it('the same seed gives the same sampled text; another seed differs', async () => {
+    const a = JSON.parse((await wafer('run', '-n', '40', '--seed', '7', '--json')).stdout);
+    const b = JSON.parse((await wafer('run', '-n', '40', '--seed', '7', '--json')).stdout);
+    const c = JSON.parse((await wafer('run', '-n', '40', '--seed', '8', '--json')).stdout);
+    expect(b.tokens).toEqual(a.tokens);
+    expect(c.tokens).not.toEqual(a.tokens);
+  });
+});
