@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './machine.js';
 export * from './mesh.js';
 export * from './contract.js';
+export * from './local-costs.js';

@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { inspectBuilder, inspectCommand } from './commands/inspect.js';
 import { synthBuilder, synthCommand } from './commands/synth.js';
+import { kernelBuilder, kernelCommand } from './commands/kernel.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -25,8 +26,9 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
     .command('inspect <model>', 'show a checkpoint\'s format, shape, tensors and tokenizer', inspectBuilder, wrap(inspectCommand))
     .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
+    .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, inspect or synth')
+    .demandCommand(1, 'name a command: run, inspect, synth or kernel')
     .strict()
     .help()
     .version(false)

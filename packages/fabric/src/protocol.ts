@@ -41,6 +41,8 @@ export interface RunSummary {
   maxHops: number;
   sramPeakBytes: number;
   sramOverflowCores: number;
+  idleWaits: number; // wall-clock diagnostics: times the thread slept waiting for other tiles
+  idleTimeouts: number;
 }
 
 export interface CoreFailure {

@@ -42,8 +42,8 @@ export class ControlState {
   }
   doorbell(t: number): number { return Atomics.load(this.i32, this.doorbellSlot(t)); }
   /** Sleeps until worker t's doorbell moves from `seen` or the timeout passes. */
-  waitDoorbell(t: number, seen: number, timeoutMs: number): void {
-    Atomics.wait(this.i32, this.doorbellSlot(t), seen, timeoutMs);
+  waitDoorbell(t: number, seen: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
+    return Atomics.wait(this.i32, this.doorbellSlot(t), seen, timeoutMs);
   }
 
   setIdle(t: number, idle: boolean): void { Atomics.store(this.i32, this.idleSlot(t), idle ? 1 : 0); }

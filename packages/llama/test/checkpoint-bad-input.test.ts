@@ -48,7 +48,7 @@ describe('bad checkpoints', () => {
 
   it('wrong magic (XXXX) → read as .bin, BAD_HEADER saying it is neither GGUF nor llama2.c', () => {
     const path = patched(STORIES_GGUF, 'xxxx.gguf', (b) => void b.write('XXXX', 0, 'ascii'));
-    expectWaferError(() => loadModel(path), 'BAD_HEADER', path, 'not a GGUF file', '"XXXX"', 'llama2.c', 'dim = 1482184792');
+    expectWaferError(() => loadModel(path), 'BAD_HEADER', path, 'GGUF magic', '"XXXX"', 'llama2.c', 'dim = 1482184792');
   });
 
   it('.bin longer than its header implies → BAD_HEADER', () => {
@@ -107,7 +107,9 @@ describe('bad checkpoints', () => {
   });
 
   it('GGUF tensor with a 2^31-wide dim → BAD_HEADER before allocation', () => {
-    const path = patched(STORIES_GGUF, 'huge-tensor.gguf', (b) => void b.writeBigUInt64LE(2n ** 31n, tensorInfoOffsets(b, 'blk.2.ffn_gate.weight').dims + 8));
+    const path = patched(STORIES_GGUF, 'huge-tensor.gguf', (b) => {
+      b.writeBigUInt64LE(2n ** 31n, tensorInfoOffsets(b, 'blk.2.ffn_gate.weight').dims + 8); // ne1 (rows)
+    });
     expectWaferError(() => loadModel(path), 'BAD_HEADER', path, 'blk.2.ffn_gate.weight', '2147483648');
   });
 

@@ -28,7 +28,8 @@ describe('Hugging Face directory round trip', () => {
   writeHfDirectory(dir, bin, { shards: 3, dtype: 'F32', tokenizerJson: '{}' });
 
   it('writes a sharded HF layout with a tied classifier', () => {
-    for (const file of ['config.json', 'tokenizer.json', 'model.safetensors.index.json', 'model-00001-of-00003.safetensors', 'model-00003-of-00003.safetensors']) {
+    const shards = ['model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors'];
+    for (const file of ['config.json', 'tokenizer.json', 'model.safetensors.index.json', ...shards]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
@@ -40,7 +41,11 @@ describe('Hugging Face directory round trip', () => {
 
   it('stores q_proj/k_proj rows in rotate-half order: HF row h·hd+i is pair member 2i, row h·hd+hd/2+i is 2i+1', () => {
     const { headDim: hd, nHeads, nKvHeads, dim } = STORIES_SHAPE;
-    for (const [hfName, ours, heads] of [['model.layers.1.self_attn.q_proj.weight', 'blk.1.attn_q', nHeads], ['model.layers.3.self_attn.k_proj.weight', 'blk.3.attn_k', nKvHeads]] as const) {
+    const cases = [
+      ['model.layers.1.self_attn.q_proj.weight', 'blk.1.attn_q', nHeads],
+      ['model.layers.3.self_attn.k_proj.weight', 'blk.3.attn_k', nKvHeads],
+    ] as const;
+    for (const [hfName, ours, heads] of cases) {
       const hf = rawSafetensor(dir, hfName);
       const adjacent = bin.tensors.get(ours)!.data;
       expect(hf.shape).toEqual([heads * hd, dim]);

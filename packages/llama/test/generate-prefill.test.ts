@@ -20,7 +20,7 @@ class PrefillingEngine implements ForwardEngine {
   }
   async prefill(ids: number[]): Promise<Float32Array> {
     this.prefills.push([...ids]);
-    let logits = new Float32Array(0);
+    let logits: Float32Array = new Float32Array(0);
     ids.forEach((id, pos) => (logits = this.inner.forward(id, pos)));
     return logits;
   }

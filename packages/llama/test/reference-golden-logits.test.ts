@@ -33,18 +33,17 @@ describe('reference forward pass vs run.c logits (stories260K.bin)', () => {
   });
 
   type Step = { pos: number; token: number; argmax: number; max_logit: number; first8: number[] };
-  test.each(greedy.cases.map((c: { prompt: string; n: number }) => [JSON.stringify(c.prompt), c.n, c]))(
-    'logits_first_steps of prompt %s, n %i',
-    (_, __, c: { logits_first_steps: Step[] }) => {
-      engine.reset();
-      for (const step of c.logits_first_steps) {
-        const logits = engine.forward(step.token, step.pos);
-        expect(maxAbsDiff(logits, step.first8), `pos ${step.pos}`).toBeLessThan(TOLERANCE);
-        let best = 0;
-        for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-        expect(best).toBe(step.argmax);
-        expect(Math.abs(logits[best] - step.max_logit)).toBeLessThan(TOLERANCE);
-      }
-    },
-  );
+  type GoldenCase = { prompt: string; n: number; logits_first_steps: Step[] };
+  const cases = (greedy.cases as GoldenCase[]).map((c): [string, number, GoldenCase] => [JSON.stringify(c.prompt), c.n, c]);
+  test.each(cases)('logits_first_steps of prompt %s, n %i', (_, __, c) => {
+    engine.reset();
+    for (const step of c.logits_first_steps) {
+      const logits = engine.forward(step.token, step.pos);
+      expect(maxAbsDiff(logits, step.first8), `pos ${step.pos}`).toBeLessThan(TOLERANCE);
+      let best = 0;
+      for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+      expect(best).toBe(step.argmax);
+      expect(Math.abs(logits[best] - step.max_logit)).toBeLessThan(TOLERANCE);
+    }
+  });
 });

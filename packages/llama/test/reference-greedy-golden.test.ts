@@ -31,7 +31,8 @@ describe.each(Object.entries(models))('run.c greedy cases from %s', (_file, mode
   const tokenizer = loadTokenizer(model);
   const engine = new ReferenceLlama(model);
 
-  test.each(greedy.cases.map((c: GoldenCase) => [JSON.stringify(c.prompt), c.n, c]))('prompt %s, run.c -n %i', async (_, __, c: GoldenCase) => {
+  const cases = (greedy.cases as GoldenCase[]).map((c): [string, number, GoldenCase] => [JSON.stringify(c.prompt), c.n, c]);
+  test.each(cases)('prompt %s, run.c -n %i', async (_, __, c) => {
     const promptIds = tokenizer.encode(c.prompt, { bos: true });
     expect(promptIds).toEqual(c.prompt_tokens);
 

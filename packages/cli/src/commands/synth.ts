@@ -1,9 +1,21 @@
-// `wafer synth`: writes a seeded random-weight checkpoint of a named shape (or one given by flags).
+// `wafer synth`: writes a seeded random-weight checkpoint of a named shape (or one given by flags), with the
+// bundled tokenizer of a matching vocabulary size copied beside a .bin or embedded in a .gguf.
 import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { usageError } from '@wafer/arch';
-import { parameterCount, shapeFromFlags, synthesize, synthShape, SYNTH_SHAPE_NAMES, writeGguf, writeLlama2c } from '@wafer/llama';
+import {
+  ggufTokenizerData,
+  parameterCount,
+  readLlama2cTokenizer,
+  shapeFromFlags,
+  synthesize,
+  synthShape,
+  SYNTH_SHAPE_NAMES,
+  writeGguf,
+  writeLlama2c,
+  type GgufTokenizerData,
+} from '@wafer/llama';
 import { choiceFlag, intFlag, numFlag } from '../flags.js';
 import { REPO_ROOT } from '../paths.js';
 import type { Context } from '../context.js';
@@ -42,24 +54,42 @@ export async function synthCommand(argv: SynthArgs, ctx: Context): Promise<void>
   const dtype = choiceFlag('--dtype', argv.dtype.toUpperCase(), ['F32', 'F16', 'Q8_0'] as const);
   if (format === 'bin' && dtype !== 'F32') throw usageError(`--dtype ${dtype} needs --format gguf (llama2.c .bin files are float32)`);
   const seed = intFlag('--seed', argv.seed, { min: 0 });
+  const bundled = BUNDLED_TOKENIZERS[config.vocabSize];
+  // read (and so check) the vocabulary before synthesizing the weights, the large allocation
+  const embedded = format === 'gguf' && bundled !== undefined ? ggufVocabulary(bundled, config.vocabSize) : undefined;
   const t0 = performance.now();
   const model = synthesize(config, seed);
   if (format === 'bin') writeLlama2c(argv.out, model);
-  else writeGguf(argv.out, model, { dtype });
-  const tokenizerNote = copyTokenizerBeside(argv.out, config.vocabSize, format);
+  else writeGguf(argv.out, model, { dtype, tokenizer: embedded });
+  const tokenizerNote = bundled === undefined
+    ? `; no bundled tokenizer has ${config.vocabSize} tokens, so generation from it needs --tokenizer`
+    : format === 'bin'
+      ? `; tokenizer ${copyTokenizerBeside(argv.out, bundled)}`
+      : `; tokenizer embedded from ${bundled.path}`;
   ctx.log.info({ out: argv.out, params: parameterCount(config), ms: performance.now() - t0 }, 'synth written');
   ctx.stderr.write(`[wafer] wrote ${argv.out}: ${format} ${dtype}, ${(parameterCount(config) / 1e6).toFixed(2)}M parameters (dim ${config.dim}, hidden ${config.hiddenDim}, ${config.nLayers} layers, ${config.nHeads} heads, ${config.nKvHeads} kv heads, vocab ${config.vocabSize}, seq ${config.seqLen}), seed ${seed}${tokenizerNote}\n`);
 }
 
-/** A llama2.c checkpoint finds `tokenizer.bin`/`tok<N>.bin` beside it: copy the bundled one whose size matches. */
-function copyTokenizerBeside(out: string, vocab: number, format: 'bin' | 'gguf'): string {
-  const bundled: Record<number, [string, string]> = {
-    32000: [join(REPO_ROOT, 'models/llama2/tokenizer.bin'), 'tokenizer.bin'],
-    512: [join(REPO_ROOT, 'models/stories260K/tok512.bin'), 'tok512.bin'],
-  };
-  const entry = bundled[vocab];
-  if (entry === undefined) return `; no bundled tokenizer has ${vocab} tokens, so generation from it needs --tokenizer`;
-  const target = join(dirname(out), entry[1]);
-  if (format === 'bin' && !existsSync(target)) copyFileSync(entry[0], target);
-  return format === 'bin' ? `; tokenizer ${target}` : `; run it with --tokenizer ${entry[0]}`;
+/** A bundled llama2.c vocabulary: where it is and the name llama2.c looks for beside a checkpoint. */
+interface BundledTokenizer {
+  path: string;
+  besideName: string;
+}
+
+/** The bundled vocabularies by token count: Llama 2's 32k (stories15M/110M) and stories260K's 512. */
+const BUNDLED_TOKENIZERS: Readonly<Record<number, BundledTokenizer | undefined>> = {
+  32000: { path: join(REPO_ROOT, 'models/llama2/tokenizer.bin'), besideName: 'tokenizer.bin' },
+  512: { path: join(REPO_ROOT, 'models/stories260K/tok512.bin'), besideName: 'tok512.bin' },
+};
+
+/** The `tokenizer.ggml.*` arrays of a bundled vocabulary, so the GGUF is self-contained. */
+function ggufVocabulary(bundled: BundledTokenizer, vocabSize: number): GgufTokenizerData {
+  return ggufTokenizerData(readLlama2cTokenizer(bundled.path, vocabSize));
+}
+
+/** A llama2.c checkpoint finds `tokenizer.bin`/`tok<N>.bin` beside it: copies the bundled one there (unless present). */
+function copyTokenizerBeside(out: string, bundled: BundledTokenizer): string {
+  const target = join(dirname(out), bundled.besideName);
+  if (!existsSync(target)) copyFileSync(bundled.path, target);
+  return target;
 }

@@ -41,6 +41,9 @@ export interface RunReport {
   sramPeakBytesPerCore: number;
   sramOverflowCores: number;
   wallMs: number;
+  /** Wall-clock diagnostics: how often tile threads slept waiting for each other (and timed out doing so). */
+  idleWaits: number;
+  idleTimeouts: number;
 }
 
 const WATCHDOG_MS = 50;
@@ -230,7 +233,13 @@ export class Fabric {
       sramPeakBytesPerCore: Math.max(...summaries.map((s) => s.sramPeakBytes)),
       sramOverflowCores: summaries.reduce((a, s) => a + s.sramOverflowCores, 0),
       wallMs: performance.now() - t0,
+      idleWaits: summaries.reduce((a, s) => a + s.idleWaits, 0),
+      idleTimeouts: summaries.reduce((a, s) => a + s.idleTimeouts, 0),
     };
+    if (routes.conflict !== null) {
+      const c = routes.conflict;
+      throw new WaferError('ROUTE_CONFLICT', `router(${c.x},${c.y}) delivers colour ${c.color} to its core from ${c.ports.join(' and ')}: two flows share a route id at one receiver, so the program cannot tell them apart`);
+    }
     const budget = this.machine.routing.routesPerRouter;
     if (this.options.enforceRouteBudget && routes.max > budget) {
       const b = routes.busiest!;

@@ -17,6 +17,7 @@ export interface Message {
   hops: number; // links travelled from the sender
   start: number; // modeled cycle the first word left the sender
   payload: Float32Array;
+  next: Message | undefined; // the receiver's pending list
 }
 
 export class CoreHandle implements Core {

@@ -53,7 +53,8 @@ export class TileRuntime {
   readonly memory: (Map<string, Float32Array> | undefined)[];
   private readonly gens: (Generator<number, void, Float32Array> | null)[];
   private readonly inbox: (Float32Array | undefined)[];
-  private readonly pending: (Message[] | undefined)[];
+  private readonly pendingHead: (Message | undefined)[]; // messages that arrived before their receive
+  private readonly pendingTail: (Message | undefined)[];
 
   // Full-mesh link counters for the links this tile's senders drove: [core * 4 + direction].
   private readonly linkMessages: Float64Array;
@@ -65,6 +66,8 @@ export class TileRuntime {
   private qLen = 0;
   private finished = 0;
   private maxHops = 0;
+  private idleWaits = 0; // times this thread slept waiting for another tile (wall-clock diagnostics)
+  private idleTimeouts = 0;
   private readonly inRings: { from: number; ring: RingChannel }[] = [];
   private readonly outboxes = new Map<number, Outbox>();
   private failure: CoreFailure | null = null;
@@ -96,7 +99,8 @@ export class TileRuntime {
     this.memory = new Array(n);
     this.gens = new Array(n).fill(null);
     this.inbox = new Array(n);
-    this.pending = new Array(n);
+    this.pendingHead = new Array(n).fill(undefined);
+    this.pendingTail = new Array(n).fill(undefined);
     this.runQueue = new Int32Array(n);
     this.linkMessages = new Float64Array(rows * cols * 4);
     this.linkWords = new Float64Array(rows * cols * 4);
@@ -207,7 +211,7 @@ export class TileRuntime {
   /** Sends a message to core (x, y): delivered at once inside the tile, queued for a ring otherwise. */
   post(x: number, y: number, color: number, hops: number, start: number, payload: Float32Array): void {
     const dst = y * this.mesh.cols + x;
-    const m: Message = { dst, color, hops, start, payload };
+    const m: Message = { dst, color, hops, start, payload, next: undefined };
     const owner = this.owner[dst];
     if (owner === this.tile.id) {
       this.deliver(m);
@@ -227,16 +231,22 @@ export class TileRuntime {
       this.enqueue(i);
       return;
     }
-    let q = this.pending[i];
-    if (q === undefined) q = this.pending[i] = [];
-    q.push(m);
+    const tail = this.pendingTail[i];
+    if (tail === undefined) this.pendingHead[i] = m;
+    else tail.next = m;
+    this.pendingTail[i] = m;
   }
 
+  /** Removes and returns the oldest pending message on `color` for core i (per-core FIFO linked list). */
   private takePending(i: number, color: number): Message | undefined {
-    const q = this.pending[i];
-    if (q === undefined || q.length === 0) return undefined;
-    for (let k = 0; k < q.length; k++) {
-      if (q[k].color === color) return k === 0 ? q.shift() : q.splice(k, 1)[0];
+    let prev: Message | undefined;
+    for (let m = this.pendingHead[i]; m !== undefined; prev = m, m = m.next) {
+      if (m.color !== color) continue;
+      if (prev === undefined) this.pendingHead[i] = m.next;
+      else prev.next = m.next;
+      if (this.pendingTail[i] === m) this.pendingTail[i] = prev;
+      m.next = undefined;
+      return m;
     }
     return undefined;
   }
@@ -270,7 +280,9 @@ export class TileRuntime {
   }
 
   private enqueue(i: number): void {
-    this.runQueue[(this.qHead + this.qLen) % this.n] = i;
+    let slot = this.qHead + this.qLen;
+    if (slot >= this.n) slot -= this.n;
+    this.runQueue[slot] = i;
     this.qLen++;
   }
 
@@ -288,7 +300,7 @@ export class TileRuntime {
     for (;;) {
       while (this.qLen > 0) {
         const i = this.runQueue[this.qHead];
-        this.qHead = (this.qHead + 1) % this.n;
+        if (++this.qHead === this.n) this.qHead = 0;
         this.qLen--;
         if (!this.resume(i)) return { kind: 'failed', failure: this.failure! };
         if (++steps % STEPS_BETWEEN_POLLS === 0) {
@@ -304,7 +316,8 @@ export class TileRuntime {
       if (this.drainRings() > 0 || this.qLen > 0) continue;
       const idle = this.outboxesEmpty();
       if (idle) this.control.setIdle(me, true);
-      this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
+      this.idleWaits++;
+      if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
       if (idle) this.control.setIdle(me, false);
     }
   }
@@ -344,8 +357,8 @@ export class TileRuntime {
     let count = 0;
     for (const { from, ring } of this.inRings) {
       let got = 0;
-      for (let m = ring.tryRead(); m !== null; m = ring.tryRead()) {
-        this.deliver(m);
+      for (let w = ring.tryRead(); w !== null; w = ring.tryRead()) {
+        this.deliver({ dst: w.dst, color: w.color, hops: w.hops, start: w.start, payload: w.payload, next: undefined });
         got++;
       }
       if (got > 0) this.control.addRead(this.tile.id, got);
@@ -405,7 +418,8 @@ export class TileRuntime {
     this.linkWords.fill(0);
     this.linkBusy.fill(0);
     for (let i = 0; i < this.n; i++) {
-      this.pending[i] = undefined;
+      this.pendingHead[i] = undefined;
+      this.pendingTail[i] = undefined;
       this.inbox[i] = undefined;
       this.sramPeak[i] = this.sramUsed[i];
     }
@@ -413,6 +427,8 @@ export class TileRuntime {
     this.qLen = 0;
     this.finished = 0;
     this.maxHops = 0;
+    this.idleWaits = 0;
+    this.idleTimeouts = 0;
     this.failure = null;
   }
 
@@ -440,7 +456,7 @@ export class TileRuntime {
       if (this.sramPeak[i] > peak) peak = this.sramPeak[i];
       if (this.sramPeak[i] > this.machine.sramBytesPerCore) overflow++;
     }
-    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow };
+    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts };
   }
 
   counters(): TileCounters {

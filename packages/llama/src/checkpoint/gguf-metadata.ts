@@ -53,7 +53,8 @@ export class GgufMetadata {
     const array = entry.value as GgufArray;
     if (!itemTypes.includes(array.itemType)) {
       const want = itemTypes.map((t) => GGUF_VALUE_TYPE_NAMES[t]).join(' or ');
-      throw new WaferError('BAD_HEADER', `${this.file.path}: metadata ${key} is an array of ${GGUF_VALUE_TYPE_NAMES[array.itemType]}, expected ${want}`);
+      const got = GGUF_VALUE_TYPE_NAMES[array.itemType];
+      throw new WaferError('BAD_HEADER', `${this.file.path}: metadata ${key} is an array of ${got}, expected ${want}`);
     }
     return array;
   }

@@ -5,7 +5,14 @@
 import { WaferError } from '@wafer/arch';
 import type { LlamaConfig, ModelDescription, SourceDtype, Tensor } from '../model/types.js';
 import { readFileBytes } from './file-bytes.js';
-import { Q8_0_BLOCK_BYTES, Q8_0_BLOCK_VALUES, bfloat16BytesToFloat32, float16BytesToFloat32, float32FromBytes, q8_0BytesToFloat32 } from './dtype-codec.js';
+import {
+  Q8_0_BLOCK_BYTES,
+  Q8_0_BLOCK_VALUES,
+  bfloat16BytesToFloat32,
+  float16BytesToFloat32,
+  float32FromBytes,
+  q8_0BytesToFloat32,
+} from './dtype-codec.js';
 import { checkFloatFields, checkShapeFields, checkTensorShapes, type ShapeFields } from './model-check.js';
 import { parseGguf } from './gguf-parse.js';
 import { GgufMetadata } from './gguf-metadata.js';

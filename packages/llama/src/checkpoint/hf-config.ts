@@ -63,7 +63,9 @@ export function readHfConfig(path: string): HfConfig {
   };
   checkShapeFields(fields, path, CONFIG_KEYS);
   const headDim = fields.dim / fields.nHeads;
-  if (raw.head_dim != null && raw.head_dim !== headDim) unsupported(`head_dim ${String(raw.head_dim)} is not hidden_size / num_attention_heads = ${headDim}`);
+  if (raw.head_dim != null && raw.head_dim !== headDim) {
+    unsupported(`head_dim ${String(raw.head_dim)} is not hidden_size / num_attention_heads = ${headDim}`);
+  }
 
   const config = {
     ...fields,
@@ -91,7 +93,9 @@ function numberOr(raw: Record<string, unknown>, key: string, fallback: number, p
 
 function tokenId(value: unknown, fallback: number, key: string, path: string): number {
   if (value == null) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new WaferError('BAD_HEADER', `${path}: ${key} ${JSON.stringify(value)} is not a token id`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new WaferError('BAD_HEADER', `${path}: ${key} ${JSON.stringify(value)} is not a token id`);
+  }
   return value as number;
 }
 
@@ -103,7 +107,9 @@ function ropeScalingOf(value: unknown, path: string): { ropeScaling?: RopeScalin
   if (type !== 'llama3') throw new WaferError('UNSUPPORTED', `${path}: rope_scaling type ${JSON.stringify(type)} is not supported (only llama3)`);
   const need = (key: string): number => {
     const v = raw[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new WaferError('BAD_HEADER', `${path}: rope_scaling.${key} ${JSON.stringify(v)} is not a positive number`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new WaferError('BAD_HEADER', `${path}: rope_scaling.${key} ${JSON.stringify(v)} is not a positive number`);
+    }
     return v;
   };
   return {

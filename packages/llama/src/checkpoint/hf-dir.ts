@@ -46,7 +46,8 @@ export function readHfDirectory(dir: string, options: { tokenizerPath?: string }
   const tensors = new Map<string, Tensor>();
   for (const [name, { file, entry }] of located) {
     const { data, sourceDtype } = decodeSafetensor(file, entry);
-    tensors.set(name, { name, shape: entry.shape, data: unpermuteIfRope(name, data, config.nHeads, config.nKvHeads, config.headDim), sourceDtype });
+    const adjacent = unpermuteIfRope(name, data, config.nHeads, config.nKvHeads, config.headDim);
+    tensors.set(name, { name, shape: entry.shape, data: adjacent, sourceDtype });
   }
   if (config.sharedClassifier) tensors.set('output', { ...tensors.get('token_embd')!, name: 'output' });
 

@@ -76,10 +76,12 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
   const tensors = new Map<string, Tensor>();
   let offset = LLAMA2C_HEADER_BYTES;
   for (const section of sections) {
-    if (section.name === 'rope_tables' && !hasRopeTables) continue;
-    const data = float32FromBytes(bytes.subarray(offset, offset + 4 * section.floats));
+    if (section.name === 'rope_tables') {
+      if (hasRopeTables) offset += 4 * section.floats; // run.c skips them too
+      continue;
+    }
+    addSection(tensors, section.name, float32FromBytes(bytes.subarray(offset, offset + 4 * section.floats)), config);
     offset += 4 * section.floats;
-    if (section.name !== 'rope_tables') addSection(tensors, section.name, data, config);
   }
   if (config.sharedClassifier) tensors.set('output', { ...tensors.get('token_embd')!, name: 'output' });
   checkTensorShapes(shapesOf(tensors), { ...config, sharedClassifier: false }, path);
@@ -98,14 +100,18 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
 
 function readHeader(path: string): LlamaConfig {
   const head = readFilePrefix(path, LLAMA2C_HEADER_BYTES, 'checkpoint');
-  const source = `${path}: not a GGUF file (starts with ${quoteBytes(head.subarray(0, 4))}) and not a valid llama2.c .bin`;
+  const firstBytes = quoteBytes(head.subarray(0, 4));
+  const source = `${path}: read as a llama2.c .bin since it lacks the GGUF magic (starts with ${firstBytes}), but its header is invalid`;
   if (head.length < LLAMA2C_HEADER_BYTES) {
     throw new WaferError('FILE_TRUNCATED', `${source}: ${head.length} bytes is shorter than the ${LLAMA2C_HEADER_BYTES}-byte header`);
   }
   const ints = new DataView(head.buffer, head.byteOffset, head.length);
   const field = (i: number) => ints.getInt32(4 * i, true);
   if (field(0) === LLAMA2C_VERSIONED_MAGIC) {
-    throw new WaferError('UNSUPPORTED', `${path} is a versioned llama2.c export (magic "ak42", version ${field(1)}); re-export it with --version 0 (legacy)`);
+    throw new WaferError(
+      'UNSUPPORTED',
+      `${path} is a versioned llama2.c export (magic "ak42", version ${field(1)}); re-export it with --version 0 (legacy)`,
+    );
   }
   const signedVocab = field(5);
   const fields: ShapeFields = {
@@ -161,7 +167,8 @@ function perLayerShapes(c: LlamaConfig): Record<string, number[]> {
 
 function describeConfig(c: LlamaConfig): string {
   const vocab = c.sharedClassifier ? c.vocabSize : -c.vocabSize;
-  return `dim ${c.dim}, hidden_dim ${c.hiddenDim}, n_layers ${c.nLayers}, n_heads ${c.nHeads}, n_kv_heads ${c.nKvHeads}, vocab_size ${vocab}, seq_len ${c.seqLen}`;
+  const heads = `n_heads ${c.nHeads}, n_kv_heads ${c.nKvHeads}`;
+  return `dim ${c.dim}, hidden_dim ${c.hiddenDim}, n_layers ${c.nLayers}, ${heads}, vocab_size ${vocab}, seq_len ${c.seqLen}`;
 }
 
 /** Bytes as a quoted string with non-printable bytes escaped: "GGUF", "@\x00\x00\x00". */

@@ -26,7 +26,10 @@ export function loadModel(path: string, options: LoadModelOptions = {}): ModelDe
   const head = readFilePrefix(path, 9, 'checkpoint');
   if (hasGgufMagic(head)) return readGguf(path, options);
   if (looksLikeSafetensors(head)) {
-    throw new WaferError('UNSUPPORTED', `${path} is a bare safetensors file; pass its Hugging Face directory (${dirname(path)}) with config.json instead`);
+    throw new WaferError(
+      'UNSUPPORTED',
+      `${path} is a bare safetensors file; pass its Hugging Face directory (${dirname(path)}) with config.json instead`,
+    );
   }
   return readLlama2c(path, options);
 }

@@ -36,7 +36,9 @@ export function parseSafetensors(bytes: Uint8Array, path: string): SafetensorsFi
   };
   if (bytes.length < 8) bad('FILE_TRUNCATED', `${bytes.length} bytes is too short for a safetensors header length`);
   const headerBytes = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (headerBytes > BigInt(SAFETENSORS_MAX_HEADER_BYTES)) bad('BAD_HEADER', `header length ${headerBytes} exceeds ${SAFETENSORS_MAX_HEADER_BYTES} bytes`);
+  if (headerBytes > BigInt(SAFETENSORS_MAX_HEADER_BYTES)) {
+    bad('BAD_HEADER', `header length ${headerBytes} exceeds ${SAFETENSORS_MAX_HEADER_BYTES} bytes`);
+  }
   const dataStart = 8 + Number(headerBytes);
   if (dataStart > bytes.length) bad('FILE_TRUNCATED', `header of ${headerBytes} bytes runs past the end of the ${bytes.length}-byte file`);
 
@@ -52,7 +54,7 @@ export function parseSafetensors(bytes: Uint8Array, path: string): SafetensorsFi
   const dataBytes = bytes.length - dataStart;
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    if (!isRecord(raw) || typeof raw.dtype !== 'string' || !isIndexList(raw.shape) || !isIndexList(raw.data_offsets) || raw.data_offsets.length !== 2) {
+    if (!isHeaderEntry(raw)) {
       return bad('BAD_HEADER', `header entry ${name} is not {dtype, shape, data_offsets: [begin, end]}`);
     }
     const [begin, end] = raw.data_offsets;
@@ -114,6 +116,11 @@ export function writeSafetensors(path: string, tensors: SafetensorsOutput[]): vo
   } finally {
     closeSync(fd);
   }
+}
+
+function isHeaderEntry(raw: unknown): raw is { dtype: string; shape: number[]; data_offsets: [number, number] } {
+  if (!isRecord(raw) || typeof raw.dtype !== 'string' || !isIndexList(raw.shape)) return false;
+  return isIndexList(raw.data_offsets) && raw.data_offsets.length === 2;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,156 @@
+// Allreduce along one line of the mesh (a row or a column), three ways: MeshGEMV's K-tree (K = 2), the
+// pipeline (chain to one end, then broadcast back), and the ring (reduce-scatter + all-gather on the
+// interleaved ring). Every core of the line passes its vector and gets the reduced vector back.
+// Reduction order is fixed by the algorithm, never by arrival, so results are bit-identical at any thread count.
+
+import { evenSplit, type Core, type RecvRequest } from '@wafer/arch';
+import { lineRoute, type Line } from '../line.js';
+import { interleavedRing } from '../ring.js';
+import { ringRecv, ringRecvColor, ringSend, RING_COLORS } from '../ring-shift.js';
+import { combine, type ReduceOp } from './reduce-op.js';
+
+export type AllreduceStrategy = 'ktree' | 'pipeline' | 'ring';
+
+export interface AllreduceOptions {
+  strategy: AllreduceStrategy;
+  op: ReduceOp;
+  /** First route colour this collective may use (it uses ALLREDUCE_COLORS). */
+  colors: number;
+  /** K-tree groups G (default round(√P)). */
+  groups?: number;
+}
+
+/** Colours any strategy uses at most. */
+export const ALLREDUCE_COLORS = 6;
+
+type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
+
+/** Reduces `mine` with every other core's vector on the line; returns the result (a new array). */
+export function* allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+  if (line.length === 1) return mine.slice();
+  switch (opts.strategy) {
+    case 'ktree': return yield* ktreeAllreduce(core, line, mine, opts);
+    case 'pipeline': return yield* pipelineAllreduce(core, line, mine, opts);
+    case 'ring': return yield* ringAllreduce(core, line, mine, opts);
+  }
+}
+
+/** Default K-tree group count for a line of P cores: about √P (the authors: P=420→20, 720→24, 64→8). */
+export function defaultGroups(p: number): number {
+  return Math.max(1, Math.round(Math.sqrt(p)));
+}
+
+/** Group boundaries of the K-tree: G runs of consecutive cores (sizes differ by ≤ 1) and each run's middle. */
+export function ktreeGroups(p: number, groups: number): { start: number[]; size: number[]; root: number[] } {
+  const g = Math.min(p, Math.max(1, groups));
+  const size = evenSplit(p, g);
+  const start: number[] = [];
+  const root: number[] = [];
+  let s = 0;
+  for (const n of size) {
+    start.push(s);
+    root.push(s + Math.floor((n - 1) / 2));
+    s += n;
+  }
+  return { start, size, root };
+}
+
+/**
+ * K-tree allreduce (K = 2). Phase 1: inside each group, partials stream toward the group's middle core
+ * (cores before it send toward high, cores after it toward low). Phase 2: group roots stream-reduce toward
+ * the middle group's root over routes that pass other routers (α per hop, one relay per root). Phase 3:
+ * the global root multicasts the result along the line. About √P relays instead of P.
+ */
+function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+  const p = line.pos;
+  const P = line.length;
+  const { start, size, root } = ktreeGroups(P, opts.groups ?? defaultGroups(P));
+  const G = root.length;
+  const g = groupOf(start, p);
+  const mid = root[g];
+  const gm = Math.floor((G - 1) / 2);
+  const R = root[gm];
+  const [up1, down1, up2, down2, up3, down3] = [0, 1, 2, 3, 4, 5].map((k) => opts.colors + k); // up = toward high
+  const acc = mine.slice();
+
+  // Phase 1: stream toward the group middle.
+  if (p !== mid) {
+    const toHigh = p < mid;
+    const color = toHigh ? up1 : down1;
+    const hasUpstream = toHigh ? p > start[g] : p < start[g] + size[g] - 1;
+    if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
+    core.send(lineRoute(line, color, p, toHigh ? p + 1 : p - 1), acc);
+    return yield core.recv(p < R ? down3 : up3);
+  }
+  if (mid > start[g]) combine(opts.op, acc, yield core.stream(up1));
+  if (mid < start[g] + size[g] - 1) combine(opts.op, acc, yield core.stream(down1));
+
+  // Phase 2: group roots stream toward the global root, one relay per root.
+  if (g !== gm) {
+    const toHigh = g < gm;
+    const color = toHigh ? up2 : down2;
+    const hasUpstream = toHigh ? g > 0 : g < G - 1;
+    if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
+    core.send(lineRoute(line, color, mid, root[toHigh ? g + 1 : g - 1]), acc);
+    return yield core.recv(p < R ? down3 : up3);
+  }
+  if (gm > 0) combine(opts.op, acc, yield core.stream(up2));
+  if (gm < G - 1) combine(opts.op, acc, yield core.stream(down2));
+
+  // Phase 3: the global root multicasts the result both ways along the line.
+  if (R > 0) core.send(lineRoute(line, down3, R, 0, true), acc);
+  if (R < P - 1) core.send(lineRoute(line, up3, R, P - 1, true), acc);
+  return acc;
+}
+
+function groupOf(start: number[], p: number): number {
+  let g = 0;
+  while (g + 1 < start.length && start[g + 1] <= p) g++;
+  return g;
+}
+
+/** Pipeline allreduce (the vendor GEMV's): a streaming chain to the high end, then a multicast back. */
+function* pipelineAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+  const p = line.pos;
+  const P = line.length;
+  const chain = opts.colors;
+  const back = opts.colors + 1;
+  const acc = mine.slice();
+  if (p > 0) combine(opts.op, acc, yield core.stream(chain));
+  if (p < P - 1) {
+    core.send(lineRoute(line, chain, p, p + 1), acc);
+    return yield core.recv(back);
+  }
+  core.send(lineRoute(line, back, p, 0, true), acc);
+  return acc;
+}
+
+/**
+ * Ring allreduce on the interleaved ring: P−1 reduce-scatter steps (send a chunk on, add the one that
+ * arrives) and P−1 all-gather steps, each a streaming relay of n/P values over ≤ 2 hops.
+ */
+function* ringAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+  const P = line.length;
+  const ring = interleavedRing(P);
+  const l = ring.logical(line.pos);
+  const sizes = evenSplit(mine.length, P);
+  const offs: number[] = [];
+  sizes.reduce((o, n) => (offs.push(o), o + n), 0);
+  const acc = mine.slice();
+  const chunk = (c: number) => acc.subarray(offs[c], offs[c] + sizes[c]);
+  const colors = opts.colors; // RING_COLORS of them
+  for (let s = 0; s < P - 1; s++) {
+    ringSend(core, line, ring, chunk((l - s + P) % P), colors);
+    const got = yield core.stream(ringRecvColor(line, ring, colors));
+    combine(opts.op, chunk((l - s - 1 + 2 * P) % P), got);
+  }
+  for (let s = 0; s < P - 1; s++) {
+    ringSend(core, line, ring, chunk((l + 1 - s + P) % P), colors);
+    const lastStep = s === P - 2;
+    const got = lastStep ? yield ringRecv(core, line, ring, colors) : yield core.stream(ringRecvColor(line, ring, colors));
+    chunk((l - s + P) % P).set(got);
+  }
+  return acc;
+}
+
+export { RING_COLORS };
