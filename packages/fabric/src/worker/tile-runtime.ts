@@ -48,6 +48,7 @@ export class TileRuntime {
   private readonly sramUsed: Float64Array;
   private readonly sramPeak: Float64Array;
   readonly sentColors: Uint32Array; // colours whose route this core has registered in this run
+  private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
   readonly streamed: Uint8Array; // 1 after a streaming receive, until the relay's send
   private readonly waitReq: Int32Array; // -1 running/runnable; else the RecvRequest it waits on
   readonly memory: (Map<string, Float32Array> | undefined)[];
@@ -94,6 +95,7 @@ export class TileRuntime {
     this.sramUsed = new Float64Array(n);
     this.sramPeak = new Float64Array(n);
     this.sentColors = new Uint32Array(n);
+    this.lastTaken = new Float64Array(n * 32);
     this.streamed = new Uint8Array(n);
     this.waitReq = new Int32Array(n).fill(-1);
     this.memory = new Array(n);
@@ -260,7 +262,12 @@ export class TileRuntime {
     const spec = this.machine;
     const n = m.payload.length;
     const ser = this.serCycles(n);
-    const head = m.start + spec.alphaCyclesPerHop * m.hops + spec.messageCycles;
+    // Flow control: a route holds one message at a time. The next one cannot leave its sender before this
+    // core took the previous one off that route and the credit travelled back (α per hop).
+    const key = i * 32 + m.color;
+    const credit = this.lastTaken[key] + spec.alphaCyclesPerHop * m.hops;
+    const start = m.start > credit ? m.start : credit;
+    const head = start + spec.alphaCyclesPerHop * m.hops + spec.messageCycles;
     const ingressStart = Math.max(head, this.ingressFree[i]);
     this.ingressFree[i] = ingressStart + ser;
     let ready: number;
@@ -274,6 +281,7 @@ export class TileRuntime {
       this.waitCycles[i] += ready - this.clock[i];
       this.clock[i] = ready;
     }
+    this.lastTaken[key] = this.clock[i];
     this.recvMessages[i] += 1;
     this.recvWords[i] += n;
     return m.payload;
@@ -412,6 +420,7 @@ export class TileRuntime {
     this.sentMessages.fill(0);
     this.recvMessages.fill(0);
     this.sentColors.fill(0);
+    this.lastTaken.fill(Number.NEGATIVE_INFINITY);
     this.streamed.fill(0);
     this.waitReq.fill(-1);
     this.linkMessages.fill(0);
