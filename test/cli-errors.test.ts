@@ -67,7 +67,7 @@ describe('wafer CLI errors', () => {
     ['--top-p', '0', /--top-p must be > 0/],
     ['--top-k', '2.5', /--top-k must be an integer/],
     ['--seed', '0', /--seed must be >= 1/],
-    ['--engine', 'gpu', /--engine must be one of reference, got 'gpu'/],
+    ['--engine', 'gpu', /--engine must be one of mesh, reference, got 'gpu'/],
   ] as const) {
     it(`${flag} ${value}: usage error, exit 2`, async () => {
       const r = await wafer('run', flag, value);
@@ -88,4 +88,23 @@ describe('wafer CLI errors', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
+});
+
+describe('wafer run mesh flags', () => {
+  for (const [args, code, pattern] of [
+    [['--mesh', '100'], 2, /--mesh 100x100 is larger than the model can split: the embedding dim \(64\) over 100 rows/],
+    [['--mesh', '3x'], 2, /--mesh must be P or RxC/],
+    [['--machine', 'wse9'], 2, /--machine wse9: unknown machine \(presets: dev, wse2, wse3/],
+    [['--threads', '0'], 2, /--threads must be >= 1, got 0/],
+    [['--threads', '-2'], 2, /--threads must be >= 1, got -2/],
+    [['--threads', '65'], 2, /--threads 65 is more than the 8x8 mesh's 64 cores/],
+    [['--mesh', '4', '--machine', 'wse2'], 1, /needs \d+ bytes per core on a 4x4 mesh, over machine wse2's 49152 bytes .* smallest square mesh that fits is 5x5/],
+    [['--sram', 'lots'], 2, /--sram must be one of enforce, unlimited/],
+  ] as const) {
+    it(`${args.join(' ')}: exit ${code}`, async () => {
+      const r = await wafer('run', '-n', '1', ...args);
+      expect(r.code).toBe(code);
+      expectOneLine(r.stderr, pattern);
+    });
+  }
 });

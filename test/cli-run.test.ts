@@ -16,18 +16,36 @@ describe('wafer run', () => {
   it('--json prints exactly one object with the reference greedy tokens', async () => {
     const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Once upon a time' && k.n === 64);
     const newTokens = c.generated_tokens.length;
-    const r = await wafer('run', '-p', c.prompt, '-n', String(newTokens), '--temp', '0', '--json');
+    const r = await wafer('run', '-p', c.prompt, '-n', String(newTokens), '--temp', '0', '--engine', 'reference', '--json');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]);
     expect(out.engine).toBe('reference');
+    expect(out.mesh).toBeUndefined();
     expect(out.prompt_tokens).toEqual(c.prompt_tokens);
     expect(out.tokens).toEqual(c.generated_tokens);
     expect(out.stop).toBe('length');
     expect(c.prompt + out.text).toBe(c.stdout.replace(/\n$/, ''));
     expect(out.wall.ttft_s).toBeGreaterThan(0);
     expect(out.wall.decode_tok_s).toBeGreaterThan(0);
+  });
+
+  it('the default mesh engine prints the same tokens plus the modeled report', async () => {
+    const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Lily and Ben' && k.n === 64);
+    const r = await wafer('run', '-p', c.prompt, '-n', String(c.generated_tokens.length), '--temp', '0', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.engine).toBe('mesh');
+    expect(out.tokens).toEqual(c.generated_tokens);
+    expect(out.mesh).toEqual({ rows: 8, cols: 8 });
+    expect(out.threads).toBe(2);
+    expect(out.machine).toBe('wse2');
+    expect(out.modeled.prefill_cycles).toBeGreaterThan(0);
+    expect(out.modeled.decode_cycles_per_token).toBeGreaterThan(0);
+    expect(out.modeled.decode_tok_s).toBeCloseTo(1.1e9 / out.modeled.decode_cycles_per_token, 6);
+    expect(out.modeled.ttft_s).toBeCloseTo(out.modeled.prefill_cycles / 1.1e9, 12);
+    expect(out.sram.peak_bytes_per_core).toBeLessThanOrEqual(out.sram.budget_bytes_per_core);
   });
 
   it('streams the prompt and the generated text to stdout, the report to stderr', async () => {

@@ -33,7 +33,7 @@ export class WaferError extends Error {
   }
   /** True for errors the user fixes by changing the command line (exit code 2). */
   get isUsage(): boolean {
-    return this.code === 'USAGE';
+    return this.code === 'USAGE' || this.code === 'MESH_TOO_LARGE';
   }
 }
 

@@ -43,6 +43,10 @@ export interface RunSummary {
   sramOverflowCores: number;
   idleWaits: number; // wall-clock diagnostics: times the thread slept waiting for other tiles
   idleTimeouts: number;
+  /** Per route colour: messages sent, values sent, and the longest route used. */
+  colorMessages: number[];
+  colorWords: number[];
+  colorMaxHops: number[];
 }
 
 export interface CoreFailure {

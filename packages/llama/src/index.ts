@@ -4,3 +4,4 @@ export * from './tokenizer/index.js';
 export * from './reference/index.js';
 export * from './generate/index.js';
 export * from './synth/index.js';
+export * from './mesh/index.js';

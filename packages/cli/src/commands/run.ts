@@ -1,11 +1,14 @@
 // `wafer run`: load a checkpoint, encode the prompt, generate, stream text to stdout (or one JSON object).
 import type { Argv } from 'yargs';
-import { generate, loadModel, loadTokenizer, ReferenceLlama, Sampler, type ForwardEngine, type GenerationResult } from '@wafer/llama';
+import { parseMesh, usageError, WaferError } from '@wafer/arch';
+import { generate, loadModel, loadTokenizer, MeshLlama, ReferenceLlama, Sampler, type ForwardEngine, type GenerationResult } from '@wafer/llama';
 import { choiceFlag, intFlag, numFlag } from '../flags.js';
+import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import type { Context } from '../context.js';
+import { meshReport, type MeshRunSummary } from '../mesh-report.js';
 
-export const ENGINES = ['reference'] as const;
+export const ENGINES = ['mesh', 'reference'] as const;
 
 export function runBuilder(y: Argv): Argv {
   return y
@@ -17,7 +20,13 @@ export function runBuilder(y: Argv): Argv {
     .option('top-p', { type: 'string', default: '0.9', describe: 'nucleus sampling mass in (0, 1]' })
     .option('seed', { type: 'string', default: '42', describe: 'sampling seed (same seed, same text)' })
     .option('tokenizer', { type: 'string', describe: 'tokenizer file (tokenizer.bin, tok512.bin or tokenizer.json)' })
-    .option('engine', { type: 'string', default: 'reference', describe: `inference engine: ${ENGINES.join(', ')}` })
+    .option('engine', { type: 'string', default: 'mesh', describe: `inference engine: ${ENGINES.join(', ')}` })
+    .option('mesh', { type: 'string', default: '8x8', describe: 'mesh engine: P or RxC cores' })
+    .option('threads', { alias: 't', type: 'string', default: '2', describe: 'mesh engine: worker threads' })
+    .option('machine', { type: 'string', default: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
+    .option('allreduce', { type: 'string', default: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
+    .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
+    .option('sram', { type: 'string', default: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
 
@@ -31,6 +40,12 @@ interface RunArgs {
   seed: string;
   tokenizer?: string;
   engine: string;
+  mesh: string;
+  threads: string;
+  machine: string;
+  allreduce: string;
+  groups?: string;
+  sram: string;
   json: boolean;
 }
 
@@ -43,11 +58,54 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
     seed: intFlag('--seed', argv.seed, { min: 1 }),
   });
   const engineName = choiceFlag('--engine', argv.engine, ENGINES);
+  const meshOpts = engineName === 'mesh' ? parseMeshFlags(argv) : undefined;
   const model = loadModel(argv.model, { tokenizerPath: argv.tokenizer });
   const tokenizer = loadTokenizer(model, argv.tokenizer);
   ctx.log.debug({ model: argv.model, format: model.format, config: model.config }, 'model loaded');
-  const engine: ForwardEngine = new ReferenceLlama(model);
   const promptIds = tokenizer.encode(argv.prompt, { bos: true });
+  if (promptIds.length > model.config.seqLen) {
+    throw new WaferError('PROMPT_TOO_LONG', `the prompt has ${promptIds.length} tokens but the model's context length is ${model.config.seqLen}`);
+  }
+  const mesh = meshOpts ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log }) : undefined;
+  const engine: ForwardEngine = mesh ?? new ReferenceLlama(model);
+  try {
+    await generateAndReport(argv, ctx, engine, engineName, model.format, promptIds, tokenizer, sampler, maxNewTokens, model, mesh);
+  } finally {
+    if (mesh) await mesh.close();
+  }
+}
+
+function parseMeshFlags(argv: RunArgs) {
+  const mesh = parseMesh(argv.mesh);
+  const threads = intFlag('--threads', argv.threads, { min: 1 });
+  if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
+  const machine = loadMachine(argv.machine);
+  if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
+    throw usageError(`--mesh ${argv.mesh} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
+  }
+  return {
+    mesh,
+    threads,
+    machine,
+    strategy: choiceFlag('--allreduce', argv.allreduce, ['ktree', 'pipeline', 'ring'] as const),
+    groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 }),
+    sramUnlimited: choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited',
+  };
+}
+
+async function generateAndReport(
+  argv: RunArgs,
+  ctx: Context,
+  engine: ForwardEngine,
+  engineName: string,
+  format: string,
+  promptIds: number[],
+  tokenizer: ReturnType<typeof loadTokenizer>,
+  sampler: Sampler,
+  maxNewTokens: number,
+  model: ReturnType<typeof loadModel>,
+  mesh: MeshLlama | undefined,
+): Promise<void> {
 
   const out = ctx.stdout;
   const decoder = tokenizer.streamDecoder(tokenizer.bosId);
@@ -66,12 +124,13 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   }
   text += textDecoder.flush();
   const r = result!;
+  const summary: MeshRunSummary | undefined = mesh ? meshReport(mesh, r.promptTokens.length) : undefined;
   const ttftS = r.timings.promptMs / 1000;
   const decodeTokS = r.timings.decodeForwardPasses > 0 ? r.timings.decodeForwardPasses / (r.timings.decodeMs / 1000) : 0;
   if (argv.json) {
     out.write(`${JSON.stringify({
       model: argv.model,
-      format: model.format,
+      format,
       engine: engineName,
       prompt: argv.prompt,
       prompt_tokens: r.promptTokens,
@@ -81,12 +140,14 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
       stop_detail: r.stopDetail,
       sampling: sampler.options,
       wall: { ttft_s: ttftS, decode_tok_s: decodeTokS, prompt_ms: r.timings.promptMs, decode_ms: r.timings.decodeMs },
+      ...(summary ? summary.json : {}),
     })}\n`);
     return;
   }
   out.write('\n');
   ctx.stderr.write(
     `\n[wafer] ${engineName} engine · prompt ${r.promptTokens.length} tokens · generated ${r.generatedTokens.length} (stop: ${r.stopDetail})\n` +
-      `[wafer] wall: time to first token ${(ttftS * 1000).toFixed(1)} ms · decode ${decodeTokS.toFixed(1)} tok/s\n`,
+      `[wafer] wall: time to first token ${(ttftS * 1000).toFixed(1)} ms · decode ${decodeTokS.toFixed(1)} tok/s\n` +
+      (summary ? summary.text : ''),
   );
 }

@@ -44,6 +44,10 @@ export interface RunReport {
   /** Wall-clock diagnostics: how often tile threads slept waiting for each other (and timed out doing so). */
   idleWaits: number;
   idleTimeouts: number;
+  /** Per route colour (0..31): messages, values sent, longest route. */
+  colorMessages: number[];
+  colorWords: number[];
+  colorMaxHops: number[];
 }
 
 const WATCHDOG_MS = 50;
@@ -235,6 +239,9 @@ export class Fabric {
       wallMs: performance.now() - t0,
       idleWaits: summaries.reduce((a, s) => a + s.idleWaits, 0),
       idleTimeouts: summaries.reduce((a, s) => a + s.idleTimeouts, 0),
+      colorMessages: sumColumns(summaries.map((s) => s.colorMessages)),
+      colorWords: sumColumns(summaries.map((s) => s.colorWords)),
+      colorMaxHops: summaries.reduce((a, s) => a.map((v, c) => Math.max(v, s.colorMaxHops[c])), new Array<number>(32).fill(0)),
     };
     if (routes.conflict !== null) {
       const c = routes.conflict;
@@ -326,6 +333,10 @@ export class Fabric {
     for (const p of this.ports) p.close();
     await this.pool.destroy();
   }
+}
+
+function sumColumns(rows: number[][]): number[] {
+  return rows.reduce((a, r) => a.map((v, c) => v + r[c]), new Array<number>(32).fill(0));
 }
 
 function tileDesc(t: Tile): string {

@@ -67,6 +67,9 @@ export class TileRuntime {
   private qLen = 0;
   private finished = 0;
   private maxHops = 0;
+  private readonly colorMessages = new Float64Array(32);
+  private readonly colorWords = new Float64Array(32);
+  private readonly colorMaxHops = new Float64Array(32);
   private idleWaits = 0; // times this thread slept waiting for another tile (wall-clock diagnostics)
   private idleTimeouts = 0;
   private readonly inRings: { from: number; ring: RingChannel }[] = [];
@@ -206,6 +209,9 @@ export class TileRuntime {
       this.linkBusy[l] += busyCycles;
     }
     if (r.hops > this.maxHops) this.maxHops = r.hops;
+    this.colorMessages[r.color] += 1;
+    this.colorWords[r.color] += words;
+    if (r.hops > this.colorMaxHops[r.color]) this.colorMaxHops[r.color] = r.hops;
   }
 
   // ---- delivery ----
@@ -438,6 +444,9 @@ export class TileRuntime {
     this.maxHops = 0;
     this.idleWaits = 0;
     this.idleTimeouts = 0;
+    this.colorMessages.fill(0);
+    this.colorWords.fill(0);
+    this.colorMaxHops.fill(0);
     this.failure = null;
   }
 
@@ -465,7 +474,7 @@ export class TileRuntime {
       if (this.sramPeak[i] > peak) peak = this.sramPeak[i];
       if (this.sramPeak[i] > this.machine.sramBytesPerCore) overflow++;
     }
-    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts };
+    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
   }
 
   counters(): TileCounters {

@@ -1,0 +1,41 @@
+// The mesh engine's end-of-run report: modeled TTFT and decode speed beside the machine, mesh and SRAM.
+import type { MeshLlama } from '@wafer/llama';
+
+export interface MeshRunSummary {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+/**
+ * Modeled figures of a generation: the prompt's forward passes make up the time to first token (plus the
+ * first sampled token's pass); every later pass is a decode step.
+ */
+export function meshReport(mesh: MeshLlama, promptTokens: number): MeshRunSummary {
+  const f = mesh.fabric;
+  const clock = f.machine.clockHz;
+  const cycles = mesh.steps.map((s) => s.report.modeledCycles);
+  const prefill = cycles.slice(0, promptTokens).reduce((a, c) => a + c, 0);
+  const decode = cycles.slice(promptTokens);
+  const perToken = decode.length > 0 ? decode.reduce((a, c) => a + c, 0) / decode.length : 0;
+  const peak = mesh.sramPeakBytesPerCore;
+  const budget = f.machine.sramBytesPerCore;
+  const routes = Math.max(0, ...mesh.steps.map((s) => s.report.maxRoutesPerRouter));
+  const json = {
+    mesh: { rows: f.mesh.rows, cols: f.mesh.cols },
+    threads: f.threads,
+    machine: f.machine.name,
+    modeled: {
+      prefill_cycles: prefill,
+      decode_cycles_per_token: perToken,
+      ttft_s: prefill / clock,
+      decode_tok_s: perToken > 0 ? clock / perToken : 0,
+    },
+    sram: { peak_bytes_per_core: peak, budget_bytes_per_core: budget, fits: peak <= budget },
+    max_routes_per_router: routes,
+  };
+  const fits = peak <= budget ? 'fits' : 'OVER BUDGET';
+  const text =
+    `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} threads): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
+    `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;
+  return { json, text };
+}

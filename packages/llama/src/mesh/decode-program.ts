@@ -1,0 +1,207 @@
+// The decode step of a Llama model on the mesh, as each core runs it: one token through every layer with
+// the 13 steps of WaferLLM §4 (MeshGEMV with the K-tree allreduce, alternating reduction axes so no
+// transpose is ever needed), then the classifier GEMV. Row 0 keeps the logits for the coordinator.
+
+import { elementwiseCost, route, E, W, type Core, type RecvRequest } from '@wafer/arch';
+import { allreduce, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
+import type { DecodeLayout } from './layout.js';
+import { kvAppend, kvSlice } from './kv-cache.js';
+
+type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+
+export interface DecodeArgs {
+  layout: DecodeLayout;
+  token: number;
+  pos: number;
+  strategy: AllreduceStrategy;
+  groups?: number;
+}
+
+const Y_COLORS = 0; // allreduces along Y use colours 0..5
+const X_COLORS = 6; // along X: 6..11
+const EMBED_EAST = 12;
+const EMBED_WEST = 13;
+
+/** One token at position `pos`, on this core. */
+export function* decodeStep(core: Core, a: DecodeArgs): Gen {
+  const l = a.layout;
+  const d = l.dY.sizes[core.y];
+  const b = l.kvX.sizes[core.x];
+  const ar = (colors: number, op: 'sum' | 'max' = 'sum'): AllreduceOptions => ({ strategy: a.strategy, groups: a.groups, op, colors });
+  const gemvY = (colors = Y_COLORS) => ({ axis: 'y' as const, strategy: a.strategy, groups: a.groups, colors });
+  const gemvX = { axis: 'x' as const, strategy: a.strategy, groups: a.groups, colors: X_COLORS };
+
+  let x = yield* embed(core, l, a.token); // residual stream: this row's D slice [d]
+  for (let layer = 0; layer < l.nLayers; layer++) {
+    const w = (name: string) => core.buffer(`L${layer}.${name}`);
+    // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
+    const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
+    // 2. q, k, v in one GEMV: input split on Y, output split on X
+    const qkv = yield* meshGemv(core, xn, w('wqkv'), (l.nrep + 2) * b, gemvY());
+    const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
+    const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
+    const v = qkv.subarray((l.nrep + 1) * b);
+    // 3. RoPE on q and k
+    rope(core, l, q, k, a.pos);
+    const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos);
+    // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
+    const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), ar(X_COLORS));
+    // 5. softmax over every position of the cache: max and sum per head along Y
+    const probs = yield* softmax(core, l, scores, cache.count, ar);
+    // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
+    const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), ar(Y_COLORS));
+    // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
+    const attn = yield* meshGemv(core, o, w('wo'), d, gemvX);
+    // 8. residual
+    x = add(core, x, attn);
+    // 9. RMSNorm
+    const xn2 = yield* rmsnorm(core, l, x, w('rms2'), ar(Y_COLORS));
+    // 10. gate and up in one GEMV: split on Y → split on X
+    const gu = yield* meshGemv(core, xn2, w('w13'), 2 * l.hX.sizes[core.x], gemvY());
+    // 11. SiLU(gate) × up
+    const hh = swiglu(core, gu);
+    // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
+    const ffn = yield* meshGemv(core, hh, w('w2'), d, gemvX);
+    // 13. residual
+    x = add(core, x, ffn);
+  }
+  const xf = yield* rmsnorm(core, l, x, core.buffer('rmsf'), ar(Y_COLORS));
+  const logits = yield* meshGemv(core, xf, core.buffer('wcls'), l.vX.sizes[core.x], gemvY());
+  if (core.y === 0) core.alloc('logits', logits.length).set(logits);
+}
+
+/** The token's embedding row, held by the column that owns its vocabulary block, multicast along every row. */
+function* embed(core: Core, l: DecodeLayout, token: number): Gen<Float32Array> {
+  let owner = 0;
+  while (owner + 1 < l.cols && l.vX.offsets[owner + 1] <= token) owner++;
+  if (core.x !== owner) return yield core.recv(core.x > owner ? EMBED_EAST : EMBED_WEST);
+  const table = core.buffer(l.sharedClassifier ? 'wcls' : 'embd'); // [d × vocab block]
+  const vb = l.vX.sizes[owner];
+  const col = token - l.vX.offsets[owner];
+  const e = new Float32Array(table.length / vb);
+  for (let i = 0; i < e.length; i++) e[i] = table[i * vb + col];
+  core.compute(elementwiseCost(e.length));
+  if (owner + 1 < l.cols) core.send(route(EMBED_EAST, E, l.cols - 1 - owner, true), e);
+  if (owner > 0) core.send(route(EMBED_WEST, W, owner, true), e);
+  return e;
+}
+
+/** weight ⊙ x / rms(x) where the mean square is over the whole vector (this row's slice + allreduce on Y). */
+function* rmsnorm(core: Core, l: DecodeLayout, x: Float32Array, weight: Float32Array, opts: AllreduceOptions): Gen<Float32Array> {
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
+  core.compute(elementwiseCost(x.length, 2));
+  const total = (yield* allreduce(core, lineOf(core, 'y'), Float32Array.of(ss), opts))[0];
+  const f32 = Math.fround;
+  const scale = f32(1 / f32(Math.sqrt(f32(f32(total / l.dim) + f32(l.normEps)))));
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = weight[i] * f32(scale * x[i]);
+  core.compute(elementwiseCost(x.length, 2));
+  return out;
+}
+
+/** Rotates the adjacent pairs of this core's q (all nrep heads of its units) and k at position pos. */
+function rope(core: Core, l: DecodeLayout, q: Float32Array, k: Float32Array, pos: number): void {
+  const b = k.length;
+  const kvOff = l.kvX.offsets[core.x];
+  const f32 = Math.fround;
+  for (let jl = 0; jl < b; jl += 2) {
+    const i = (kvOff + jl) % l.headDim;
+    const angle = f32(pos * l.ropeFreqs[i / 2]);
+    const c = Math.cos(angle);
+    const s = Math.sin(angle);
+    for (let r = 0; r <= l.nrep; r++) {
+      const vec = r < l.nrep ? q : k;
+      const o = r < l.nrep ? r * b + jl : jl;
+      const v0 = vec[o];
+      const v1 = vec[o + 1];
+      vec[o] = v0 * c - v1 * s;
+      vec[o + 1] = v0 * s + v1 * c;
+    }
+  }
+  core.compute(elementwiseCost((l.nrep + 1) * b, 3));
+}
+
+/** partial[h × T]: this core's share of q_h · k_t for every head h and each of this row's T positions. */
+function partialScores(core: Core, l: DecodeLayout, q: Float32Array, keys: Float32Array, count: number): Float32Array {
+  const b = keys.length / l.kvCapacity;
+  const kvOff = l.kvX.offsets[core.x];
+  const out = new Float32Array(l.nHeads * count);
+  for (let t = 0; t < count; t++) {
+    for (let jl = 0; jl < b; jl++) {
+      const g = Math.floor((kvOff + jl) / l.headDim);
+      const kv = keys[t * b + jl];
+      for (let r = 0; r < l.nrep; r++) out[(g * l.nrep + r) * count + t] += q[r * b + jl] * kv;
+    }
+  }
+  core.compute({ macs: l.nrep * b * count, instructions: l.nrep * count, loops: 1 });
+  return out;
+}
+
+/** Softmax of scores[h × T] over every position of the cache (this row's T plus the other rows'). */
+function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: number, ar: (colors: number, op?: 'sum' | 'max') => AllreduceOptions): Gen<Float32Array> {
+  const f32 = Math.fround;
+  const scale = f32(Math.sqrt(l.headDim));
+  const H = l.nHeads;
+  const s = new Float32Array(scores.length);
+  const max = new Float32Array(H).fill(Number.NEGATIVE_INFINITY);
+  for (let h = 0; h < H; h++) {
+    for (let t = 0; t < count; t++) {
+      const v = f32(scores[h * count + t]) / scale;
+      s[h * count + t] = v;
+      if (v > max[h]) max[h] = v;
+    }
+  }
+  const gmax = yield* allreduce(core, lineOf(core, 'y'), max, ar(Y_COLORS, 'max'));
+  const sum = new Float32Array(H);
+  for (let h = 0; h < H; h++) {
+    let acc = 0;
+    for (let t = 0; t < count; t++) {
+      const e = f32(Math.exp(f32(s[h * count + t] - gmax[h])));
+      s[h * count + t] = e;
+      acc = f32(acc + e);
+    }
+    sum[h] = acc;
+  }
+  const gsum = yield* allreduce(core, lineOf(core, 'y'), sum, ar(Y_COLORS));
+  for (let h = 0; h < H; h++) for (let t = 0; t < count; t++) s[h * count + t] /= gsum[h];
+  core.compute(elementwiseCost(s.length, 5));
+  return s;
+}
+
+/** partial o[r × b] = Σ_t p[h(r, unit), t] · V[t, unit] over this row's positions. */
+function weightedValues(core: Core, l: DecodeLayout, probs: Float32Array, values: Float32Array, count: number, b: number): Float32Array {
+  const kvOff = l.kvX.offsets[core.x];
+  const acc = new Float64Array(l.nrep * b);
+  for (let jl = 0; jl < b; jl++) {
+    const g = Math.floor((kvOff + jl) / l.headDim);
+    for (let r = 0; r < l.nrep; r++) {
+      const h = g * l.nrep + r;
+      let a = 0;
+      for (let t = 0; t < count; t++) a += probs[h * count + t] * values[t * b + jl];
+      acc[r * b + jl] = a;
+    }
+  }
+  core.compute({ macs: l.nrep * b * count, instructions: l.nrep * b, loops: 1 });
+  return Float32Array.from(acc);
+}
+
+function add(core: Core, x: Float32Array, y: Float32Array): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];
+  core.compute(elementwiseCost(x.length));
+  return out;
+}
+
+/** [gate (h) | up (h)] → silu(gate) · up [h]. */
+function swiglu(core: Core, gu: Float32Array): Float32Array {
+  const h = gu.length / 2;
+  const out = new Float32Array(h);
+  const f32 = Math.fround;
+  for (let i = 0; i < h; i++) {
+    const g = gu[i];
+    out[i] = f32(g * f32(1 / (1 + f32(Math.exp(-g))))) * gu[h + i]; // as the reference: silu(g) · up
+  }
+  core.compute(elementwiseCost(h, 4));
+  return out;
+}

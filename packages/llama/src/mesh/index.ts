@@ -1,0 +1,5 @@
+export * from './layout.js';
+export * from './memory.js';
+export * from './place-weights.js';
+export * from './kv-cache.js';
+export * from './mesh-engine.js';

@@ -1,0 +1,76 @@
+// The shift-based KV cache of one core (WaferLLM §4): positions along Y, kept evenly spread over the rows
+// in sequence order. When entry n arrives, the row that must grow is j = n mod R; every row below it
+// hands its oldest entry one row up (one hop, all rows in parallel) and the new entry enters the bottom row.
+
+import { route, N, type Core, type RecvRequest } from '@wafer/arch';
+import { rowCount } from './layout.js';
+
+/** Route colour of the one-hop shifts toward row 0. */
+export const KV_SHIFT_COLOR = 14;
+
+/** This core's slice of one layer's cache: entries in sequence order, oldest first. */
+export interface KvSlice {
+  name: string; // buffer prefix: L<layer>.kv
+  keys: Float32Array; // [capacity × b]
+  values: Float32Array; // [capacity × b]
+  positions: Float32Array; // [capacity]
+  count: number;
+}
+
+/** The cache slice of `layer` on this core, allocated (and counted against SRAM) on first use. */
+export function kvSlice(core: Core, layer: number, capacity: number, b: number, entries: number): KvSlice {
+  const name = `L${layer}.kv`;
+  if (!core.has(`${name}.k`)) {
+    core.alloc(`${name}.k`, capacity * b);
+    core.alloc(`${name}.v`, capacity * b);
+    core.alloc(`${name}.p`, capacity);
+    core.alloc(`${name}.n`, 1);
+  }
+  return { name, keys: core.buffer(`${name}.k`), values: core.buffer(`${name}.v`), positions: core.buffer(`${name}.p`), count: rowCount(entries, core.rows, core.y) };
+}
+
+/**
+ * Adds entry `pos` (k and v: this core's b units, present on every row after the QKV allreduce) to a cache
+ * holding `pos` entries. Returns the slice with its new count.
+ */
+export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float32Array, pos: number): Generator<RecvRequest, KvSlice, Float32Array> {
+  const R = core.rows;
+  const r = core.y;
+  const b = k.length;
+  const j = pos % R; // the row that gains an entry
+  const filled = Math.floor(pos / R) > 0; // rows below j hold entries to shift
+  let count = slice.count;
+  const append = (kk: Float32Array, vv: Float32Array, p: number) => {
+    slice.keys.set(kk, count * b);
+    slice.values.set(vv, count * b);
+    slice.positions[count] = p;
+    count++;
+  };
+  const done = () => {
+    core.buffer(`${slice.name}.n`)[0] = count; // for inspection (tests, traces)
+    return { ...slice, count };
+  };
+  if (!filled) {
+    // The first R entries: row j takes the new entry itself (every row already holds it).
+    if (r === j) append(k, v, pos);
+    return done();
+  }
+  if (r > j) {
+    // Hand the oldest entry one row up, then drop it.
+    const msg = new Float32Array(2 * b + 1);
+    msg.set(slice.keys.subarray(0, b), 0);
+    msg.set(slice.values.subarray(0, b), b);
+    msg[2 * b] = slice.positions[0];
+    core.send(route(KV_SHIFT_COLOR, N, 1), msg);
+    slice.keys.copyWithin(0, b, count * b);
+    slice.values.copyWithin(0, b, count * b);
+    slice.positions.copyWithin(0, 1, count);
+    count--;
+  }
+  if (r === R - 1) append(k, v, pos);
+  else if (r >= j) {
+    const m = yield core.recv(KV_SHIFT_COLOR);
+    append(m.subarray(0, b), m.subarray(b, 2 * b), m[2 * b]);
+  }
+  return done();
+}
