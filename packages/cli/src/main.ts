@@ -10,6 +10,8 @@ import { runBuilder, runCommand } from './commands/run.js';
 import { inspectBuilder, inspectCommand } from './commands/inspect.js';
 import { synthBuilder, synthCommand } from './commands/synth.js';
 import { kernelBuilder, kernelCommand } from './commands/kernel.js';
+import { benchBuilder, benchCommand } from './commands/bench.js';
+import { estimateBuilder, estimateCommand } from './commands/estimate.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -26,9 +28,11 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
     .command('inspect <model>', 'show a checkpoint\'s format, shape, tensors and tokenizer', inspectBuilder, wrap(inspectCommand))
     .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
+    .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
+    .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
     .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, inspect, synth or kernel')
+    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth or kernel')
     .strict()
     .help()
     .version(false)

@@ -7,15 +7,17 @@ export interface MeshRunSummary {
 }
 
 /**
- * Modeled figures of a generation: the prompt's forward passes make up the time to first token (plus the
- * first sampled token's pass); every later pass is a decode step.
+ * Modeled figures of a generation: every prefill-phase run (the MeshGEMM batch with its phase change and the
+ * decode step of the last prompt token, or every prompt token's decode step) makes up the time to first
+ * token; every decode-phase run is one decode step.
  */
-export function meshReport(mesh: MeshLlama, promptTokens: number): MeshRunSummary {
+export function meshReport(mesh: MeshLlama): MeshRunSummary {
   const f = mesh.fabric;
   const clock = f.machine.clockHz;
-  const cycles = mesh.steps.map((s) => s.report.modeledCycles);
-  const prefill = cycles.slice(0, promptTokens).reduce((a, c) => a + c, 0);
-  const decode = cycles.slice(promptTokens);
+  const cyclesOf = (phase: 'prefill' | 'decode') => mesh.steps.filter((s) => s.phase === phase).map((s) => s.report.modeledCycles);
+  const prefill = cyclesOf('prefill').reduce((a, c) => a + c, 0);
+  const decode = cyclesOf('decode');
+  const prefillMode = mesh.lastPrefill ?? mesh.prefillMode;
   const perToken = decode.length > 0 ? decode.reduce((a, c) => a + c, 0) / decode.length : 0;
   const peak = mesh.sramPeakBytesPerCore;
   const budget = f.machine.sramBytesPerCore;
@@ -25,6 +27,7 @@ export function meshReport(mesh: MeshLlama, promptTokens: number): MeshRunSummar
     threads: f.threads,
     machine: f.machine.name,
     modeled: {
+      prefill: prefillMode,
       prefill_cycles: prefill,
       decode_cycles_per_token: perToken,
       ttft_s: prefill / clock,
@@ -35,7 +38,7 @@ export function meshReport(mesh: MeshLlama, promptTokens: number): MeshRunSummar
   };
   const fits = peak <= budget ? 'fits' : 'OVER BUDGET';
   const text =
-    `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} threads): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
+    `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} threads): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, ${prefillMode} prefill) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
     `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;
   return { json, text };
 }

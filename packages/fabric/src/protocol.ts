@@ -12,6 +12,8 @@ export interface TileInit {
   mesh: MeshShape;
   machine: MachineSpec;
   sramUnlimited: boolean;
+  /** Microseconds an idle tile polls before it sleeps (0: sleep at once). */
+  spinMicros: number;
   control: SharedArrayBuffer;
   routeTable: SharedArrayBuffer;
   /** Rings this tile writes (to) and reads (from). */

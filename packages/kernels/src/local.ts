@@ -24,9 +24,13 @@ export function gemmTransBAccumulate(s: Float32Array, q: Float32Array, k: Float3
   }
 }
 
+let gemvScratch = new Float64Array(256); // reused accumulator: cores of one thread run one at a time
+
 /** y[n] = x[m] · W[m×n] (W row-major): y_j = Σ_i x_i W_ij, accumulated in double, i ascending. */
 export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
-  const acc = new Float64Array(n);
+  if (gemvScratch.length < n) gemvScratch = new Float64Array(n);
+  const acc = gemvScratch;
+  acc.fill(0, 0, n);
   for (let i = 0; i < m; i++) {
     const xi = x[i];
     const row = i * n;

@@ -12,12 +12,14 @@ interface CoreClock {
   egressFree: number;
   ingressFree: number;
   streamed: boolean;
+  lastTaken: number; // when the core last took a chunk off its incoming ring route (flow control)
 }
 
 /**
  * Ring allreduce of an n-vector along a line of P cores, critical path in cycles. Each step a core sends one
  * chunk to its ring successor (the streamed output of the previous step's relay) and streams the chunk its
- * predecessor sends; the very last receive takes the whole chunk. Per step ≈ max(ser(n/P), hα + μ + β).
+ * predecessor sends; the very last receive takes the whole chunk. A route holds one chunk at a time, so a
+ * step also waits for the previous chunk's credit: per step ≈ max(ser(n/P), 2hα + μ + β).
  */
 export function ringAllreduceCycles(spec: MachineSpec, p: number, n: number): number {
   positiveInt(p, 'allreduce line length');
@@ -26,7 +28,7 @@ export function ringAllreduceCycles(spec: MachineSpec, p: number, n: number): nu
   const c = linkCosts(spec);
   const ring = interleavedRing(p);
   const chunkSer = evenSplit(n, p).map((z) => ser(spec, z));
-  const cores: CoreClock[] = Array.from({ length: p }, () => ({ t: 0, egressFree: 0, ingressFree: 0, streamed: false }));
+  const cores: CoreClock[] = Array.from({ length: p }, () => ({ t: 0, egressFree: 0, ingressFree: 0, streamed: false, lastTaken: Number.NEGATIVE_INFINITY }));
   const sendStart = new Float64Array(p);
   const sendSer = new Float64Array(p);
   const steps = 2 * (p - 1);
@@ -50,7 +52,9 @@ export function ringAllreduceCycles(spec: MachineSpec, p: number, n: number): nu
     for (let i = 0; i < p; i++) {
       const from = ring.pred(i);
       const core = cores[i];
-      const head = sendStart[from] + c.alpha * Math.abs(i - from) + c.mu;
+      const hops = Math.abs(i - from);
+      // Flow control: the chunk leaves only once the credit for the previous one has travelled back.
+      const head = Math.max(sendStart[from], core.lastTaken + c.alpha * hops) + c.alpha * hops + c.mu;
       const arrive = Math.max(head, core.ingressFree);
       core.ingressFree = arrive + sendSer[from];
       if (whole) core.t = Math.max(core.t, arrive + sendSer[from]);
@@ -58,6 +62,7 @@ export function ringAllreduceCycles(spec: MachineSpec, p: number, n: number): nu
         core.t = Math.max(core.t, arrive + c.beta);
         core.streamed = true;
       }
+      core.lastTaken = core.t;
     }
   }
   return Math.max(...cores.map((k) => k.t));

@@ -1,6 +1,7 @@
 // `wafer kernel gemm|gemv|compare`: run one mesh kernel on seeded random inputs, check it against the
 // plain reference, and report modeled cycles beside wall time; or compare the algorithms over mesh sizes.
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { Fabric } from '@wafer/fabric';
@@ -27,6 +28,7 @@ export function kernelBuilder(y: Argv): Argv {
     .option('threads', { alias: 't', type: 'string', default: '1', describe: 'worker threads' })
     .option('machine', { type: 'string', default: 'wse2', describe: 'machine preset name or JSON file' })
     .option('seed', { type: 'string', default: '1', describe: 'input seed' })
+    .option('counters', { type: 'string', describe: 'write per-core and per-link counters of the run to this JSON file' })
     .option('json', { type: 'boolean', default: false });
 }
 
@@ -42,6 +44,7 @@ interface KernelArgs {
   threads: string;
   machine: string;
   seed: string;
+  counters?: string;
   json: boolean;
 }
 
@@ -62,6 +65,7 @@ interface OneRun {
   groups?: number;
   axis: 'x' | 'y';
   seed: number;
+  countersFile?: string;
 }
 
 async function runOne(o: OneRun): Promise<Record<string, unknown>> {
@@ -81,6 +85,7 @@ async function runOne(o: OneRun): Promise<Record<string, unknown>> {
       result = await runGemv(fabric, x, w, o.k, o.n, { axis: o.axis, strategy: STRATEGY[o.algo as keyof typeof STRATEGY], groups: o.groups });
     }
     const r = result.report;
+    if (o.countersFile) await writeCounters(fabric, o.countersFile);
     return {
       op: o.op,
       algo: o.algo,
@@ -116,9 +121,19 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   if (mesh.rows * mesh.cols < threads) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
   const algo = argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
   const m = argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
-  const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed });
+  const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters });
   if (argv.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
   else ctx.stdout.write(`${Object.entries(out).map(([key, v]) => `${key.padEnd(26)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+}
+
+/**
+ * Per-core arrays (index y·cols + x: clock, busy and wait cycles, sent/received words and messages, peak SRAM
+ * bytes) and per-link arrays (index core·4 + direction N/E/S/W: messages, words, busy cycles) of the last run.
+ */
+async function writeCounters(fabric: Fabric, file: string): Promise<void> {
+  const c = await fabric.counters();
+  const json = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Array.from(v as Float64Array)]));
+  writeFileSync(file, JSON.stringify({ mesh: fabric.mesh, directions: ['N', 'E', 'S', 'W'], ...json }));
 }
 
 async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, threads: number, seed: number, k: number, n: number): Promise<void> {

@@ -27,6 +27,7 @@ export function runBuilder(y: Argv): Argv {
     .option('allreduce', { type: 'string', default: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
     .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
     .option('sram', { type: 'string', default: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
+    .option('prefill', { type: 'string', describe: "mesh engine: prompt processing, 'meshgemm' (batched) or 'decode' (token by token)", defaultDescription: 'meshgemm when its weights fit, else decode' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
 
@@ -46,6 +47,7 @@ interface RunArgs {
   allreduce: string;
   groups?: string;
   sram: string;
+  prefill?: string;
   json: boolean;
 }
 
@@ -90,6 +92,7 @@ function parseMeshFlags(argv: RunArgs) {
     strategy: choiceFlag('--allreduce', argv.allreduce, ['ktree', 'pipeline', 'ring'] as const),
     groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 }),
     sramUnlimited: choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited',
+    prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
   };
 }
 
@@ -124,7 +127,8 @@ async function generateAndReport(
   }
   text += textDecoder.flush();
   const r = result!;
-  const summary: MeshRunSummary | undefined = mesh ? meshReport(mesh, r.promptTokens.length) : undefined;
+  const summary: MeshRunSummary | undefined = mesh ? meshReport(mesh) : undefined;
+  if (mesh?.prefillNote !== undefined) ctx.stderr.write(`[wafer] note: ${mesh.prefillNote}\n`);
   const ttftS = r.timings.promptMs / 1000;
   const decodeTokS = r.timings.decodeForwardPasses > 0 ? r.timings.decodeForwardPasses / (r.timings.decodeMs / 1000) : 0;
   if (argv.json) {

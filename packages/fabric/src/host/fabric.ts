@@ -25,6 +25,8 @@ export interface FabricOptions {
   sramUnlimited?: boolean;
   /** Bytes per cross-tile ring (default 256 KiB; larger messages are fragmented). */
   ringBytes?: number;
+  /** Microseconds an idle tile thread polls for messages before sleeping (default 0: no busy-waiting). */
+  spinMicros?: number;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
   enforceRouteBudget?: boolean;
   logger?: FabricLogger;
@@ -92,7 +94,7 @@ export class Fabric {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
     const tiles = partitionTiles(mesh, opts.threads);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, ...opts };
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, spinMicros: 0, ...opts };
     const control = ControlState.create(tiles.length);
     const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
     const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
@@ -123,6 +125,7 @@ export class Fabric {
         mesh,
         machine,
         sramUnlimited: options.sramUnlimited,
+        spinMicros: options.spinMicros,
         control: control.sab,
         routeTable: routeTableSab,
         rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),

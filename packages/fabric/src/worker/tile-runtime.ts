@@ -117,8 +117,10 @@ export class TileRuntime {
       if (r.from === this.tile.id) this.outboxes.set(r.to, { ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0 });
     }
     this.sramUnlimited = init.sramUnlimited;
+    this.spinMicros = init.spinMicros;
   }
   private readonly sramUnlimited: boolean;
+  private readonly spinMicros: number;
 
   /** Local index of a global core index inside this tile. */
   private local(global: number): number {
@@ -328,12 +330,25 @@ export class TileRuntime {
       if (this.control.abort !== ABORT_NONE) return this.aborted();
       const seen = this.control.doorbell(me);
       if (this.drainRings() > 0 || this.qLen > 0) continue;
+      if (this.spinMicros > 0 && this.spin(me, seen)) continue;
       const idle = this.outboxesEmpty();
       if (idle) this.control.setIdle(me, true);
       this.idleWaits++;
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
       if (idle) this.control.setIdle(me, false);
     }
+  }
+
+  /**
+   * Opt-in (`spinMicros`): poll the doorbell for a few microseconds before sleeping. Trades a busy core for
+   * the wake-up latency of Atomics.wait, which dominates tightly coupled kernels split over threads.
+   */
+  private spin(me: number, seen: number): boolean {
+    const until = performance.now() + this.spinMicros / 1000;
+    while (performance.now() < until) {
+      if (this.control.doorbell(me) !== seen) return true;
+    }
+    return false;
   }
 
   /** Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. */

@@ -25,14 +25,21 @@ export const ALLREDUCE_COLORS = 6;
 
 type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
 
-/** Reduces `mine` with every other core's vector on the line; returns the result (a new array). */
-export function* allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
-  if (line.length === 1) return mine.slice();
+/**
+ * Reduces `mine` with every other core's vector on the line; returns the result (a new array). A plain
+ * function returning the strategy's generator, so `yield* allreduce(...)` adds no delegation level.
+ */
+export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+  if (line.length === 1) return alone(mine);
   switch (opts.strategy) {
-    case 'ktree': return yield* ktreeAllreduce(core, line, mine, opts);
-    case 'pipeline': return yield* pipelineAllreduce(core, line, mine, opts);
-    case 'ring': return yield* ringAllreduce(core, line, mine, opts);
+    case 'ktree': return ktreeAllreduce(core, line, mine, opts);
+    case 'pipeline': return pipelineAllreduce(core, line, mine, opts);
+    case 'ring': return ringAllreduce(core, line, mine, opts);
   }
+}
+
+function* alone(mine: Float32Array): Gen {
+  return mine.slice();
 }
 
 /** Default K-tree group count for a line of P cores: about √P (the authors: P=420→20, 720→24, 64→8). */
@@ -40,8 +47,26 @@ export function defaultGroups(p: number): number {
   return Math.max(1, Math.round(Math.sqrt(p)));
 }
 
+export interface KtreeGroups {
+  start: number[];
+  size: number[];
+  root: number[];
+}
+
+const groupCache = new Map<number, KtreeGroups>();
+
 /** Group boundaries of the K-tree: G runs of consecutive cores (sizes differ by ≤ 1) and each run's middle. */
-export function ktreeGroups(p: number, groups: number): { start: number[]; size: number[]; root: number[] } {
+export function ktreeGroups(p: number, groups: number): KtreeGroups {
+  const key = p * 65536 + groups;
+  let cached = groupCache.get(key);
+  if (cached === undefined) {
+    cached = computeGroups(p, groups);
+    groupCache.set(key, cached);
+  }
+  return cached;
+}
+
+function computeGroups(p: number, groups: number): KtreeGroups {
   const g = Math.min(p, Math.max(1, groups));
   const size = evenSplit(p, g);
   const start: number[] = [];
@@ -70,7 +95,13 @@ function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allre
   const mid = root[g];
   const gm = Math.floor((G - 1) / 2);
   const R = root[gm];
-  const [up1, down1, up2, down2, up3, down3] = [0, 1, 2, 3, 4, 5].map((k) => opts.colors + k); // up = toward high
+  const c = opts.colors; // "up" travels toward high positions
+  const up1 = c;
+  const down1 = c + 1;
+  const up2 = c + 2;
+  const down2 = c + 3;
+  const up3 = c + 4;
+  const down3 = c + 5;
   const acc = mine.slice();
 
   // Phase 1: stream toward the group middle.

@@ -14,7 +14,8 @@ export const CANNON_FAMILY_COLORS = 2 * RING_COLORS;
 /**
  * C[y][x] = Σ_k A[y][k]·B[k][x] on a P×P mesh, this core's part. Placement (by the host, see gemm-blocks):
  * this core holds A block (y, x) and B block (k0, x) with k0 = ring.phys((L(x) + L(y)) mod P), the Cannon
- * skew in ring coordinates. The result C block (y, x) is left in buffer `out`.
+ * skew in ring coordinates; with `alignB` it holds B block (y, x) instead and the skew is applied on chip.
+ * The result C block (y, x) is left in buffer `out`.
  */
 export function* cannonOnRings(core: Core, ring: LineRing, args: GemmCoreArgs): Generator<RecvRequest, void, Float32Array> {
   const { kBlocks, colors } = args;
@@ -41,6 +42,13 @@ export function* cannonOnRings(core: Core, ring: LineRing, args: GemmCoreArgs): 
     ringSend(core, rowLine, ring, a, xColors, !backward);
     a = into(aBuf[(s + 1) % 2], yield ringRecv(core, rowLine, ring, xColors, !backward));
   }
+  // 1b. With alignB, the mirror image along Y: column x needs the B block of the core L(x) positions ahead.
+  const bBackward = lx <= P / 2;
+  const bAlignShifts = args.alignB ? (bBackward ? lx : P - lx) : 0;
+  for (let s = 0; s < bAlignShifts; s++) {
+    ringSend(core, colLine, ring, b, yColors, !bBackward);
+    b = into(bBuf[(s + 1) % 2], yield ringRecv(core, colLine, ring, yColors, !bBackward));
+  }
 
   // 2. P compute-and-shift steps: send both tiles on, multiply the current ones while they travel, wait.
   for (let s = 0; s < P; s++) {
@@ -55,7 +63,7 @@ export function* cannonOnRings(core: Core, ring: LineRing, args: GemmCoreArgs): 
     gemmAccumulate(c, a, b, mBlock, kt, nBlock);
     if (!last) {
       a = into(aBuf[(alignShifts + s + 1) % 2], yield ringRecv(core, rowLine, ring, xColors));
-      b = into(bBuf[(s + 1) % 2], yield ringRecv(core, colLine, ring, yColors));
+      b = into(bBuf[(bAlignShifts + s + 1) % 2], yield ringRecv(core, colLine, ring, yColors));
     }
   }
   for (const name of ['a0', 'a1', 'b0', 'b1']) core.free(`${args.scratch}.${name}`);

@@ -13,4 +13,9 @@ export interface GemmCoreArgs {
   scratch: string;
   /** First route colour this kernel may use. */
   colors: number;
+  /**
+   * Cannon family only: B is placed unskewed (core (x, y) holds B block (y, x), e.g. a matrix produced on
+   * chip with its rows along Y) and is aligned on chip, mirroring A. Default false: the host pre-skews B.
+   */
+  alignB?: boolean;
 }

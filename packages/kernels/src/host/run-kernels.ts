@@ -13,8 +13,11 @@ export interface KernelResult {
   report: RunReportLike;
 }
 
-/** C[M×N] = A[M×K]·B[K×N] on a square P×P mesh with the given algorithm. */
-export async function runGemm(mesh: MeshLike, algo: GemmAlgo, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<KernelResult> {
+/**
+ * C[M×N] = A[M×K]·B[K×N] on a square P×P mesh with the given algorithm. With `alignB` the host places B
+ * unskewed (block (y, x) on core (x, y)) and the Cannon family aligns it on chip.
+ */
+export async function runGemm(mesh: MeshLike, algo: GemmAlgo, a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: { alignB?: boolean } = {}): Promise<KernelResult> {
   const P = mesh.mesh.rows;
   if (mesh.mesh.cols !== P) throw usageError(`--mesh ${mesh.mesh.rows}x${mesh.mesh.cols}: GEMM kernels need a square P×P mesh`);
   const ms = split(m, P);
@@ -22,10 +25,10 @@ export async function runGemm(mesh: MeshLike, algo: GemmAlgo, a: Float32Array, b
   const ns = split(n, P);
   const ring = algo === 'meshgemm' ? interleavedRing(P) : plainRing(P);
   // B's k-block on core (x, y): the Cannon skew in ring coordinates (SUMMA: unskewed).
-  const bRow = (x: number, y: number) => (algo === 'summa' ? y : ring.phys((ring.logical(x) + ring.logical(y)) % P));
+  const bRow = (x: number, y: number) => (algo === 'summa' || opts.alignB ? y : ring.phys((ring.logical(x) + ring.logical(y)) % P));
   await mesh.place('A', (x, y) => cutBlock(a, k, ms.offsets[y], ms.sizes[y], ks.offsets[x], ks.sizes[x]));
   await mesh.place('B', (x, y) => cutBlock(b, n, ks.offsets[bRow(x, y)], ks.sizes[bRow(x, y)], ns.offsets[x], ns.sizes[x]));
-  const report = await mesh.run(kernelProgram('gemmProgram'), { algo, mBlocks: ms.sizes, kBlocks: ks.sizes, nBlocks: ns.sizes, a: 'A', b: 'B', out: 'C', scratch: 'gemm', colors: 0 });
+  const report = await mesh.run(kernelProgram('gemmProgram'), { algo, mBlocks: ms.sizes, kBlocks: ks.sizes, nBlocks: ns.sizes, a: 'A', b: 'B', out: 'C', scratch: 'gemm', colors: 0, alignB: opts.alignB });
   const blocks = await mesh.gather('C');
   const c = new Float32Array(m * n);
   for (let y = 0; y < P; y++) for (let x = 0; x < P; x++) pasteBlock(c, n, ms.offsets[y], ns.offsets[x], blocks[y * P + x]!, ms.sizes[y], ns.sizes[x]);

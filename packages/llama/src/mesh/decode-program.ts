@@ -25,49 +25,81 @@ const EMBED_WEST = 13;
 /** One token at position `pos`, on this core. */
 export function* decodeStep(core: Core, a: DecodeArgs): Gen {
   const l = a.layout;
+  let x = yield* embed(core, l, a.token); // residual stream: this row's D slice [d]
+  for (let layer = 0; layer < l.nLayers; layer++) x = yield* decodeLayer(core, a, layer, x);
+  const xf = yield* rmsnorm(core, l, x, core.buffer('rmsf'), allreduceOpts(a, Y_COLORS));
+  const logits = yield* meshGemv(core, xf, core.buffer('wcls'), l.vX.sizes[core.x], gemvOpts(a, 'y'));
+  if (core.y === 0) core.alloc('logits', logits.length).set(logits);
+}
+
+/** One layer alone, on the residual placed as 'x' (D slice of this row); leaves the new residual in 'out'. */
+export function* decodeLayerStep(core: Core, a: DecodeArgs & { layer: number }): Gen {
+  const out = yield* decodeLayer(core, a, a.layer, core.buffer('x'));
+  core.alloc('out', out.length).set(out);
+}
+
+function allreduceOpts(a: DecodeArgs, colors: number, op: 'sum' | 'max' = 'sum'): AllreduceOptions {
+  return { strategy: a.strategy, groups: a.groups, op, colors };
+}
+
+function gemvOpts(a: DecodeArgs, axis: 'x' | 'y') {
+  return { axis, strategy: a.strategy, groups: a.groups, colors: axis === 'y' ? Y_COLORS : X_COLORS };
+}
+
+/**
+ * The 13 steps of one layer on this core's residual slice x [d]; returns the new residual. Each step pays
+ * the machine's fixed per-step cost (stepCycles: launch and synchronisation of a step in the authors' code,
+ * calibrated in docs/calibration.md).
+ */
+function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array): Gen<Float32Array> {
+  const l = a.layout;
   const d = l.dY.sizes[core.y];
   const b = l.kvX.sizes[core.x];
-  const ar = (colors: number, op: 'sum' | 'max' = 'sum'): AllreduceOptions => ({ strategy: a.strategy, groups: a.groups, op, colors });
-  const gemvY = (colors = Y_COLORS) => ({ axis: 'y' as const, strategy: a.strategy, groups: a.groups, colors });
-  const gemvX = { axis: 'x' as const, strategy: a.strategy, groups: a.groups, colors: X_COLORS };
-
-  let x = yield* embed(core, l, a.token); // residual stream: this row's D slice [d]
-  for (let layer = 0; layer < l.nLayers; layer++) {
-    const w = (name: string) => core.buffer(`L${layer}.${name}`);
-    // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
-    const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
-    // 2. q, k, v in one GEMV: input split on Y, output split on X
-    const qkv = yield* meshGemv(core, xn, w('wqkv'), (l.nrep + 2) * b, gemvY());
-    const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
-    const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
-    const v = qkv.subarray((l.nrep + 1) * b);
-    // 3. RoPE on q and k
-    rope(core, l, q, k, a.pos);
-    const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos);
-    // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
-    const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), ar(X_COLORS));
-    // 5. softmax over every position of the cache: max and sum per head along Y
-    const probs = yield* softmax(core, l, scores, cache.count, ar);
-    // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
-    const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), ar(Y_COLORS));
-    // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
-    const attn = yield* meshGemv(core, o, w('wo'), d, gemvX);
-    // 8. residual
-    x = add(core, x, attn);
-    // 9. RMSNorm
-    const xn2 = yield* rmsnorm(core, l, x, w('rms2'), ar(Y_COLORS));
-    // 10. gate and up in one GEMV: split on Y → split on X
-    const gu = yield* meshGemv(core, xn2, w('w13'), 2 * l.hX.sizes[core.x], gemvY());
-    // 11. SiLU(gate) × up
-    const hh = swiglu(core, gu);
-    // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
-    const ffn = yield* meshGemv(core, hh, w('w2'), d, gemvX);
-    // 13. residual
-    x = add(core, x, ffn);
-  }
-  const xf = yield* rmsnorm(core, l, x, core.buffer('rmsf'), ar(Y_COLORS));
-  const logits = yield* meshGemv(core, xf, core.buffer('wcls'), l.vX.sizes[core.x], gemvY());
-  if (core.y === 0) core.alloc('logits', logits.length).set(logits);
+  const ar = (colors: number, op: 'sum' | 'max' = 'sum') => allreduceOpts(a, colors, op);
+  const w = (name: string) => core.buffer(`L${layer}.${name}`);
+  // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
+  core.step();
+  const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
+  // 2. q, k, v in one GEMV: input split on Y, output split on X
+  core.step();
+  const qkv = yield* meshGemv(core, xn, w('wqkv'), (l.nrep + 2) * b, gemvOpts(a, 'y'));
+  const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
+  const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
+  const v = qkv.subarray((l.nrep + 1) * b);
+  // 3. RoPE on q and k, then the new entry joins the shift-based cache
+  core.step();
+  rope(core, l, q, k, a.pos);
+  const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos);
+  // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
+  core.step();
+  const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), ar(X_COLORS));
+  // 5. softmax over every position of the cache: max and sum per head along Y
+  core.step();
+  const probs = yield* softmax(core, l, scores, cache.count, ar);
+  // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
+  core.step();
+  const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), ar(Y_COLORS));
+  // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
+  core.step();
+  const attn = yield* meshGemv(core, o, w('wo'), d, gemvOpts(a, 'x'));
+  // 8. residual
+  core.step();
+  const x1 = add(core, x, attn);
+  // 9. RMSNorm
+  core.step();
+  const xn2 = yield* rmsnorm(core, l, x1, w('rms2'), ar(Y_COLORS));
+  // 10. gate and up in one GEMV: split on Y → split on X
+  core.step();
+  const gu = yield* meshGemv(core, xn2, w('w13'), 2 * l.hX.sizes[core.x], gemvOpts(a, 'y'));
+  // 11. SiLU(gate) × up
+  core.step();
+  const hh = swiglu(core, gu);
+  // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
+  core.step();
+  const ffn = yield* meshGemv(core, hh, w('w2'), d, gemvOpts(a, 'x'));
+  // 13. residual
+  core.step();
+  return add(core, x1, ffn);
 }
 
 /** The token's embedding row, held by the column that owns its vocabulary block, multicast along every row. */
@@ -138,34 +170,45 @@ function partialScores(core: Core, l: DecodeLayout, q: Float32Array, keys: Float
   return out;
 }
 
-/** Softmax of scores[h × T] over every position of the cache (this row's T plus the other rows'). */
+/** The query heads whose kv group overlaps this core's kv units: the only ones its P·V step needs. */
+function headRange(l: DecodeLayout, x: number): [number, number] {
+  const first = Math.floor(l.kvX.offsets[x] / l.headDim);
+  const last = Math.floor((l.kvX.offsets[x] + l.kvX.sizes[x] - 1) / l.headDim);
+  return [first * l.nrep, (last + 1) * l.nrep];
+}
+
+/**
+ * Softmax of scores[h × T] over every position of the cache (this row's T plus the other rows'), for this
+ * column's heads only: every core of a column holds the same kv units, so max and sum are allreduced along Y
+ * per head of the column, and the other heads' probabilities are never needed here.
+ */
 function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: number, ar: (colors: number, op?: 'sum' | 'max') => AllreduceOptions): Gen<Float32Array> {
   const f32 = Math.fround;
   const scale = f32(Math.sqrt(l.headDim));
-  const H = l.nHeads;
+  const [h0, h1] = headRange(l, core.x);
   const s = new Float32Array(scores.length);
-  const max = new Float32Array(H).fill(Number.NEGATIVE_INFINITY);
-  for (let h = 0; h < H; h++) {
+  const max = new Float32Array(h1 - h0).fill(Number.NEGATIVE_INFINITY);
+  for (let h = h0; h < h1; h++) {
     for (let t = 0; t < count; t++) {
       const v = f32(scores[h * count + t]) / scale;
       s[h * count + t] = v;
-      if (v > max[h]) max[h] = v;
+      if (v > max[h - h0]) max[h - h0] = v;
     }
   }
   const gmax = yield* allreduce(core, lineOf(core, 'y'), max, ar(Y_COLORS, 'max'));
-  const sum = new Float32Array(H);
-  for (let h = 0; h < H; h++) {
+  const sum = new Float32Array(h1 - h0);
+  for (let h = h0; h < h1; h++) {
     let acc = 0;
     for (let t = 0; t < count; t++) {
-      const e = f32(Math.exp(f32(s[h * count + t] - gmax[h])));
+      const e = f32(Math.exp(f32(s[h * count + t] - gmax[h - h0])));
       s[h * count + t] = e;
       acc = f32(acc + e);
     }
-    sum[h] = acc;
+    sum[h - h0] = acc;
   }
   const gsum = yield* allreduce(core, lineOf(core, 'y'), sum, ar(Y_COLORS));
-  for (let h = 0; h < H; h++) for (let t = 0; t < count; t++) s[h * count + t] /= gsum[h];
-  core.compute(elementwiseCost(s.length, 5));
+  for (let h = h0; h < h1; h++) for (let t = 0; t < count; t++) s[h * count + t] /= gsum[h - h0];
+  core.compute(elementwiseCost((h1 - h0) * count, 5));
   return s;
 }
 

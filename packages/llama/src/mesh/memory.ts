@@ -14,7 +14,8 @@ export function valuesPerCore(layout: DecodeLayout): number {
   return worst;
 }
 
-function coreValues(l: DecodeLayout, x: number, y: number): number {
+/** Values core (x, y) holds in the decode layout: weights, KV cache and the working vectors. */
+export function coreValues(l: DecodeLayout, x: number, y: number): number {
   const d = l.dY.sizes[y];
   const b = l.kvX.sizes[x];
   const h = l.hX.sizes[x];

@@ -1,7 +1,8 @@
-// The mesh engine: a ForwardEngine that runs every token through the decode program on the emulated mesh
-// and reports modeled cycles beside wall time. Sampling stays on the coordinator (gathered logits).
+// The mesh engine: a ForwardEngine that runs the prompt through the MeshGEMM prefill (or token by token) and
+// every later token through the decode program on the emulated mesh, and reports modeled cycles beside wall
+// time. Sampling stays on the coordinator (gathered logits).
 
-import { WaferError, type MachineSpec, type MeshShape } from '@wafer/arch';
+import { usageError, WaferError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { Fabric, type FabricLogger, type RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { LlamaConfig, ModelDescription } from '../model/types.js';
@@ -10,6 +11,8 @@ import { ropeFrequencies } from '../reference/rope.js';
 import { decodeLayout, type DecodeLayout } from './layout.js';
 import { bytesPerCore, smallestSquareMesh } from './memory.js';
 import { placeDecodeWeights } from './place-weights.js';
+import { placeKvCache } from './kv-cache-host.js';
+import { batchFits, placePrefill, planPrefill, runPrefill, type PrefillChoice, type PrefillMode, type PrefillPlan } from './prefill-host.js';
 
 export interface MeshEngineOptions {
   mesh: MeshShape;
@@ -18,16 +21,23 @@ export interface MeshEngineOptions {
   strategy?: AllreduceStrategy;
   groups?: number;
   sramUnlimited?: boolean;
+  /** Microseconds idle threads poll before sleeping (the fabric's spinMicros; default 0). */
+  spinMicros?: number;
+  /** Prompt processing (default 'auto': MeshGEMM when its weights fit beside the decode weights, else decode). */
+  prefill?: PrefillChoice;
   logger?: FabricLogger;
 }
 
 /** Modeled figures of the steps run so far. */
 export interface MeshStepRecord {
-  pos: number;
+  pos: number; // the (last) position the run processed
+  /** 'prefill': a run before the first logits of a prompt (MeshGEMM batch with phase change, or a prompt token). */
+  phase: 'prefill' | 'decode';
   report: RunReport;
 }
 
 const DECODE_PROGRAM = { module: new URL('./decode-program.js', import.meta.url).href, export: 'decodeStep' };
+const LAYER_PROGRAM = { module: new URL('./decode-program.js', import.meta.url).href, export: 'decodeLayerStep' };
 
 /** Checks the decode layout against the machine's SRAM before anything is loaded. */
 export function checkMeshFits(config: LlamaConfig, mesh: MeshShape, machine: MachineSpec, flag = '--mesh'): { layout: DecodeLayout; bytesPerCore: number } {
@@ -45,14 +55,25 @@ export function checkMeshFits(config: LlamaConfig, mesh: MeshShape, machine: Mac
 export class MeshLlama implements ForwardEngine {
   readonly config: LlamaConfig;
   readonly steps: MeshStepRecord[] = [];
+  /** How the last prompt was processed (undefined before the first prefill). */
+  lastPrefill: PrefillMode | undefined;
+  /** Why the prompt went token by token although MeshGEMM was allowed ('auto'), when it did. */
+  prefillNote: string | undefined;
   private constructor(
     readonly fabric: Fabric,
     readonly layout: DecodeLayout,
     readonly plannedBytesPerCore: number,
     private readonly options: MeshEngineOptions,
     config: LlamaConfig,
+    private readonly prefillPlan: PrefillPlan,
   ) {
     this.config = config;
+    this.prefillNote = prefillPlan.note;
+  }
+
+  /** The prefill mode chosen when the engine was created ('meshgemm' when its weights are placed). */
+  get prefillMode(): PrefillMode {
+    return this.prefillPlan.mode;
   }
 
   /** Checks the memory, starts the fabric and places every weight. */
@@ -66,23 +87,88 @@ export class MeshLlama implements ForwardEngine {
     } else {
       ({ layout, bytesPerCore: need } = checkMeshFits(model.config, options.mesh, machine));
     }
-    const fabric = await Fabric.start({ machine, mesh: options.mesh, threads: options.threads, sramUnlimited: options.sramUnlimited, logger: options.logger });
+    const plan = planPrefill(model, layout, machine, options.prefill ?? 'auto', options.sramUnlimited ?? false);
+    const fabric = await Fabric.start({ machine, mesh: options.mesh, threads: options.threads, sramUnlimited: options.sramUnlimited, spinMicros: options.spinMicros, logger: options.logger });
     try {
       await placeDecodeWeights(fabric, model, layout);
+      await placePrefill(fabric, model, layout, plan);
     } catch (e) {
       await fabric.destroy();
       throw e;
     }
-    return new MeshLlama(fabric, layout, need, options, model.config);
+    return new MeshLlama(fabric, layout, need, options, model.config, plan);
   }
 
   async forward(token: number, pos: number): Promise<Float32Array> {
+    return this.decodeStep(token, pos, 'decode');
+  }
+
+  /**
+   * Runs the prompt at positions 0..T-1 and returns the logits of position T-1. MeshGEMM: tokens 0..T-2 as one
+   * batch, the phase change of their keys and values into the decode cache, then the decode program on token
+   * T-1. Every run is recorded with phase 'prefill'.
+   */
+  async prefill(ids: number[]): Promise<Float32Array> {
+    if (ids.length === 0 || ids.length > this.config.seqLen) throw usageError(`prefill needs 1..${this.config.seqLen} prompt tokens, got ${ids.length}`);
+    const T = ids.length;
+    let mode = this.prefillPlan.mode;
+    let note = this.prefillPlan.note;
+    if (mode === 'meshgemm' && T > 1) {
+      const fit = batchFits(this.prefillPlan, this.layout, this.fabric.machine, T - 1, this.options.sramUnlimited ?? false);
+      if (!fit.fits) {
+        mode = 'decode';
+        note = fit.note;
+      }
+    }
+    this.lastPrefill = mode;
+    this.prefillNote = note;
+    if (mode === 'meshgemm' && T > 1) await this.prefillCache(ids.slice(0, T - 1));
+    else for (let pos = 0; pos < T - 1; pos++) await this.decodeStep(ids[pos], pos, 'prefill');
+    return this.decodeStep(ids[T - 1], T - 1, 'prefill');
+  }
+
+  /**
+   * The MeshGEMM prefill alone: runs `ids` at positions 0..n-1 and leaves their keys and values in the decode
+   * cache (n entries), exactly where n decode steps would have left them. Needs a 'meshgemm' engine.
+   */
+  async prefillCache(ids: number[]): Promise<RunReport> {
+    if (this.prefillPlan.mode !== 'meshgemm') throw usageError('this mesh engine has no MeshGEMM prefill (create it with prefill meshgemm or auto on a square mesh that fits)');
+    if (ids.length === 0 || ids.length >= this.config.seqLen) throw usageError(`prefillCache needs 1..${this.config.seqLen - 1} tokens, got ${ids.length}`);
+    const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= this.config.vocabSize);
+    if (bad >= 0) throw new WaferError('TOKENIZER_MISMATCH', `prompt token ${bad} has id ${ids[bad]}, outside the model's vocabulary of ${this.config.vocabSize}`);
+    const report = await runPrefill(this.fabric, this.layout, this.prefillPlan, ids, this.options.strategy ?? 'ktree', this.options.groups);
+    this.steps.push({ pos: ids.length - 1, phase: 'prefill', report });
+    return report;
+  }
+
+  private async decodeStep(token: number, pos: number, phase: MeshStepRecord['phase']): Promise<Float32Array> {
     const report = await this.fabric.run(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups });
-    this.steps.push({ pos, report });
+    this.steps.push({ pos, phase, report });
     const blocks = await this.fabric.gather('logits');
     const logits = new Float32Array(this.layout.vocab);
     for (let x = 0; x < this.layout.cols; x++) logits.set(blocks[x]!, this.layout.vX.offsets[x]);
     return logits;
+  }
+
+  /** Fills `layer`'s cache with positions 0..n-1 (keys with RoPE applied), as n decode steps would. */
+  async loadKvCache(layer: number, keys: Float32Array, values: Float32Array, n: number): Promise<void> {
+    await placeKvCache(this.fabric, this.layout, layer, keys, values, n);
+  }
+
+  /**
+   * Runs one layer alone at position `pos` on the residual x [dim]: returns the new residual [dim] and the
+   * run's report (the layer's modeled cycles, without embedding or classifier).
+   */
+  async runLayer(layer: number, x: Float32Array, pos: number): Promise<{ out: Float32Array; report: RunReport }> {
+    const { dY } = this.layout;
+    await this.fabric.place('x', (_cx, y) => x.slice(dY.offsets[y], dY.offsets[y] + dY.sizes[y]));
+    const report = await this.fabric.run(LAYER_PROGRAM, { layout: this.layout, token: 0, pos, layer, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups });
+    const blocks = await this.fabric.gather('out');
+    const out = new Float32Array(this.layout.dim);
+    for (let y = 0; y < this.layout.rows; y++) out.set(blocks[y * this.layout.cols]!, dY.offsets[y]);
+    await this.fabric.free('x');
+    await this.fabric.free('out');
+    return { out, report };
   }
 
   /** Largest SRAM use any core reached (bytes). */

@@ -62,6 +62,17 @@ export class ReferenceLlama {
   }
 
   /**
+   * Writes one cached position directly: key and value rows [nKvHeads*headDim] of `layer` at `pos` (RoPE
+   * already applied to the key). For checks that start from a given cache instead of a prompt.
+   */
+  setCacheEntry(layer: number, pos: number, key: Float32Array, value: Float32Array): void {
+    const kvDim = this.config.nKvHeads * this.config.headDim;
+    const off = (layer * this.config.seqLen + pos) * kvDim;
+    this.keyCache.set(key, off);
+    this.valueCache.set(value, off);
+  }
+
+  /**
    * Runs `token` at position `pos` (positions 0..pos-1 must already be in the KV cache) and returns a fresh
    * copy of the logits [vocab].
    */

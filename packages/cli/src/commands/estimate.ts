@@ -1,0 +1,118 @@
+// `wafer estimate`: the analytical PLMR model's prediction for a model on a mesh: time to first token,
+// decode and end-to-end tok/s, placement into regions, SRAM, longest output, energy, and a decode-layer
+// breakdown. A model is a built-in shape name or any checkpoint (only its header is used).
+import type { Argv } from 'yargs';
+import { parseMesh, usageError, WaferError } from '@wafer/arch';
+import { loadModel } from '@wafer/llama';
+import { decodeStep, maxDecodeOutput, MODEL_SHAPES, modelShape, prefill, shapeFromLlamaConfig, type ModelShape } from '@wafer/perf';
+import { choiceFlag, intFlag } from '../flags.js';
+import { loadMachine } from '../machine-file.js';
+import type { Context } from '../context.js';
+
+export function estimateBuilder(y: Argv): Argv {
+  return y
+    .option('model', { alias: 'm', type: 'string', demandOption: true, describe: `built-in shape (${Object.keys(MODEL_SHAPES).join(', ')}) or a checkpoint (.bin, .gguf, HF directory)` })
+    .option('mesh', { type: 'string', default: '420', describe: 'P (P×P) for prefill and decode' })
+    .option('prefill-mesh', { type: 'string', describe: 'P for prefill (default --mesh)' })
+    .option('decode-mesh', { type: 'string', describe: 'P for decode (default --mesh)' })
+    .option('machine', { type: 'string', default: 'wse2' })
+    .option('prompt', { type: 'string', default: '4096', describe: 'prompt tokens' })
+    .option('gen', { type: 'string', default: '4096', describe: 'generated tokens' })
+    .option('context', { type: 'string', describe: 'KV positions decode attends to (default: the mean over the output, prompt + gen/2; the paper quotes 4096)' })
+    .option('convention', { type: 'string', default: 'paper', describe: "'paper' (one head of width dim, dims padded to P, one layer × layers) or 'real' heads" })
+    .option('allreduce', { type: 'string', default: 'ktree', describe: 'ktree, pipeline or ring' })
+    .option('json', { type: 'boolean', default: false });
+}
+
+interface EstimateArgs {
+  model: string;
+  mesh: string;
+  'prefill-mesh'?: string;
+  'decode-mesh'?: string;
+  machine: string;
+  prompt: string;
+  gen: string;
+  context?: string;
+  convention: string;
+  allreduce: string;
+  json: boolean;
+}
+
+function side(text: string, flag: string): number {
+  const m = parseMesh(text, flag);
+  if (m.rows !== m.cols) throw usageError(`${flag} ${text}: the analytical model takes square meshes (P or PxP)`);
+  return m.rows;
+}
+
+function resolveShape(name: string): ModelShape {
+  if (name.toLowerCase() in MODEL_SHAPES) return modelShape(name.toLowerCase());
+  try {
+    const m = loadModel(name);
+    return shapeFromLlamaConfig(m.config, name.split('/').pop());
+  } catch (e) {
+    if (e instanceof WaferError && e.code === 'FILE_NOT_FOUND') throw usageError(`--model ${name}: neither a built-in shape (${Object.keys(MODEL_SHAPES).join(', ')}) nor a file`);
+    throw e;
+  }
+}
+
+export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise<void> {
+  const spec = loadMachine(argv.machine);
+  const shape = resolveShape(argv.model);
+  const pMesh = side(argv['prefill-mesh'] ?? argv.mesh, argv['prefill-mesh'] ? '--prefill-mesh' : '--mesh');
+  const dMesh = side(argv['decode-mesh'] ?? argv.mesh, argv['decode-mesh'] ? '--decode-mesh' : '--mesh');
+  const promptTokens = intFlag('--prompt', argv.prompt, { min: 1 });
+  const gen = intFlag('--gen', argv.gen, { min: 1 });
+  const convention = choiceFlag('--convention', argv.convention, ['paper', 'real'] as const);
+  const strategy = choiceFlag('--allreduce', argv.allreduce, ['ktree', 'pipeline', 'ring'] as const);
+  const context = argv.context === undefined ? promptTokens + Math.floor(gen / 2) : intFlag('--context', argv.context, { min: 1 });
+  const pre = prefill(spec, shape, { mesh: pMesh, promptTokens, convention, strategy });
+  const dec = decodeStep(spec, shape, { mesh: dMesh, context, convention, strategy });
+  const concat = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'concat', convention });
+  const shift = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'shift', convention });
+  const e2eSeconds = pre.ttftSeconds + gen * dec.seconds;
+  const out = {
+    model: shape.name,
+    machine: spec.name,
+    convention,
+    prefill_mesh: pMesh,
+    decode_mesh: dMesh,
+    prompt_tokens: promptTokens,
+    gen_tokens: gen,
+    decode_context: context,
+    ttft_s: pre.ttftSeconds,
+    prefill_tok_s: pre.tokensPerSecond,
+    decode_cycles_per_layer: dec.layer.totalCycles,
+    decode_cycles_per_token: dec.totalCycles,
+    decode_tok_s: dec.tokensPerSecond,
+    e2e_tok_s: (promptTokens + gen) / e2eSeconds,
+    layers_per_region: dec.placement?.layersPerRegion ?? null,
+    regions: dec.placement?.regionsNeeded ?? null,
+    sram_bytes_per_core: dec.placement?.peakBytesPerCore ?? null,
+    max_output_tokens_concat: concat.maxOutputTokens,
+    max_output_tokens_shift: shift.maxOutputTokens,
+    energy_j_per_token: dec.joulesPerToken,
+    decode_layer: {
+      compute_cycles: dec.layer.computeCycles,
+      allreduce_cycles: dec.layer.allreduces,
+      kv_append_cycles: dec.layer.kvAppendCycles,
+      handoff_cycles: dec.handoffCycles,
+    },
+  };
+  if (argv.json) {
+    ctx.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const lines = [
+    `${shape.name} on ${spec.name}, ${convention} convention: prefill ${pMesh}², decode ${dMesh}², prompt ${promptTokens}, output ${gen}, decode context ${context}`,
+    `  prefill       TTFT ${(pre.ttftSeconds * 1000).toFixed(2)} ms · ${n(pre.tokensPerSecond)} tok/s`,
+    `  decode        ${n(dec.layer.totalCycles)} cycles/layer · ${n(dec.totalCycles)} cycles/token · ${dec.tokensPerSecond.toFixed(1)} tok/s`,
+    `  end to end    ${out.e2e_tok_s.toFixed(1)} tok/s (prompt + output over TTFT + ${gen} decode steps)`,
+    `  placement     ${out.regions === null ? 'one layer × layers (paper timing)' : `${out.layers_per_region} layers per region, ${out.regions} region(s), ${n(out.sram_bytes_per_core!)} bytes SRAM per core of ${n(spec.sramBytesPerCore)}`}`,
+    `  longest output ${n(concat.maxOutputTokens)} tokens with a concatenated KV cache, ${n(shift.maxOutputTokens)} shift-based`,
+    `  energy        ${dec.joulesPerToken.toFixed(4)} J per token (${spec.powerWatts} W × time)`,
+    `  decode layer  compute ${n(dec.layer.computeCycles)} · KV append ${n(dec.layer.kvAppendCycles)} · hand-off ${n(dec.handoffCycles)}`,
+    ...Object.entries(dec.layer.allreduces).map(([k, v]) => `                allreduce ${k.padEnd(10)} ${n(v)}`),
+  ];
+  ctx.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,42 @@
+// `wafer run --prefill`: MeshGEMM by default on a square mesh, token by token on request or (with a note on
+// stderr) where MeshGEMM cannot run; the same greedy tokens either way; bad values are usage errors.
+import { describe, expect, it } from 'vitest';
+import { main } from '@wafer/cli';
+import { GOLDEN } from './helpers/golden.js';
+
+async function wafer(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+describe('wafer run --prefill', () => {
+  const c = GOLDEN.find((k) => k.prompt === 'The cat sat' && k.n === 64)!;
+  const run = (...extra: string[]) => wafer('run', '-p', c.prompt, '-n', String(c.generated_tokens.length), '--temp', '0', '--json', ...extra);
+
+  it('meshgemm (the default on 8x8) and decode give the reference tokens and say which prefill ran', async () => {
+    const batched = await run();
+    const stepped = await run('--prefill', 'decode');
+    for (const r of [batched, stepped]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).tokens).toEqual(c.generated_tokens);
+    }
+    expect(JSON.parse(batched.stdout).modeled.prefill).toBe('meshgemm');
+    expect(JSON.parse(stepped.stdout).modeled.prefill).toBe('decode');
+    expect(batched.stderr).toBe('');
+  });
+
+  it('a non-square mesh falls back to decode with a note; explicit meshgemm there is a usage error', async () => {
+    const fallback = await run('--mesh', '4x8');
+    expect(fallback.code).toBe(0);
+    expect(JSON.parse(fallback.stdout).modeled.prefill).toBe('decode');
+    expect(fallback.stderr).toMatch(/note: the MeshGEMM prefill needs a square mesh/);
+    const explicit = await run('--mesh', '4x8', '--prefill', 'meshgemm');
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toMatch(/--prefill meshgemm needs a square/);
+    const bad = await run('--prefill', 'gemm');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prefill must be one of meshgemm, decode/);
+  });
+});

@@ -1,0 +1,72 @@
+// The analytical model (@wafer/perf) and the emulator (@wafer/fabric running @wafer/kernels and the mesh
+// engine) share one machine description; their modeled cycles must agree within 5% on the wse2 preset.
+import { describe, expect, it } from 'vitest';
+import { Fabric } from '@wafer/fabric';
+import { runAllreduce, runGemm, runGemv, runQkt } from '@wafer/kernels';
+import { loadModel, MeshLlama } from '@wafer/llama';
+import * as perf from '@wafer/perf';
+import { preset } from './helpers/machines.js';
+import { seededUniform } from './helpers/random.js';
+import { MODELS } from './helpers/golden.js';
+
+const spec = preset('wse2');
+const TOLERANCE = 0.05;
+
+async function withMesh(P: number, fn: (f: Fabric) => Promise<void>): Promise<void> {
+  const f = await Fabric.start({ machine: spec, mesh: { rows: P, cols: P }, threads: 2, sramUnlimited: true });
+  try {
+    await fn(f);
+  } finally {
+    await f.close();
+  }
+}
+
+function agree(name: string, emulated: number, model: number): void {
+  expect(Math.abs(model / emulated - 1), `${name}: emulator ${emulated}, model ${model}`).toBeLessThanOrEqual(TOLERANCE);
+}
+
+describe('analytical model against the emulator (wse2)', () => {
+  for (const P of [4, 8, 16, 32]) {
+    it(`kernels on ${P}x${P}`, async () => {
+      await withMesh(P, async (f) => {
+        for (const strategy of ['ktree', 'pipeline', 'ring'] as const) {
+          for (const n of [1, 64]) {
+            const vs = Array.from({ length: P * P }, (_, i) => seededUniform(i, n));
+            const { report } = await runAllreduce(f, vs, { axis: 'y', strategy, op: 'sum' });
+            agree(`allreduce ${strategy} n=${n}`, report.modeledCycles, perf.allreduceCycles(spec, P, n, { strategy }));
+          }
+        }
+        const [m, k, n] = [8 * P, 8 * P, 8 * P];
+        for (const algo of ['meshgemm', 'cannon', 'summa'] as const) {
+          const { report } = await runGemm(f, algo, seededUniform(1, m * k), seededUniform(2, k * n), m, k, n);
+          const model = algo === 'meshgemm' ? perf.meshGemmCycles : algo === 'cannon' ? perf.cannonCycles : perf.summaCycles;
+          agree(`${algo} ${m}x${k}x${n}`, report.modeledCycles, model(spec, { m, k, n, p: P }).totalCycles);
+        }
+        const { report: q } = await runQkt(f, seededUniform(3, 4 * P * 2 * P), seededUniform(4, 4 * P * 2 * P), 4 * P, 2 * P, 4 * P);
+        agree('Q·Kᵀ', q.modeledCycles, perf.qktCycles(spec, { queries: 4 * P, dim: 2 * P, keys: 4 * P, p: P }).totalCycles);
+        for (const [gm, gn] of [[8 * P, 8 * P], [3 * P, 20 * P]]) {
+          const { report } = await runGemv(f, seededUniform(5, gm), seededUniform(6, gm * gn), gm, gn, { axis: 'y', strategy: 'ktree' });
+          agree(`MeshGEMV ${gm}x${gn}`, report.modeledCycles, perf.gemvCycles(spec, { m: gm, n: gn, rows: P, cols: P }).totalCycles);
+        }
+      });
+    }, 120_000);
+  }
+
+  it('one full decode step of stories260K on 8x8 (real heads, 64-position context)', async () => {
+    const model = loadModel(MODELS.bin);
+    const mesh = await MeshLlama.create(model, { mesh: { rows: 8, cols: 8 }, threads: 2, machine: spec });
+    try {
+      let token = 1;
+      for (let pos = 0; pos < 64; pos++) {
+        const logits = await mesh.forward(token, pos);
+        token = logits.indexOf(Math.max(...logits));
+      }
+      const emulated = mesh.steps[63].report.modeledCycles;
+      const shape = perf.shapeFromLlamaConfig(model.config, 'stories260K');
+      const predicted = perf.decodeStep(spec, shape, { mesh: 8, context: 64, convention: 'real' }).totalCycles;
+      agree('decode step', emulated, predicted);
+    } finally {
+      await mesh.close();
+    }
+  }, 120_000);
+});
