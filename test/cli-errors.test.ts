@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '@wafer/cli';
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+import { wafer } from './helpers/cli.js';
 
 const BIN = new URL('../models/stories260K/stories260K.bin', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'wafer-cli-'));

@@ -1,15 +1,8 @@
 // `wafer run --prefill`: MeshGEMM by default on a square mesh, token by token on request or (with a note on
 // stderr) where MeshGEMM cannot run; the same greedy tokens either way; bad values are usage errors.
 import { describe, expect, it } from 'vitest';
-import { main } from '@wafer/cli';
+import { wafer } from './helpers/cli.js';
 import { GOLDEN } from './helpers/golden.js';
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
 
 describe('wafer run --prefill', () => {
   const c = GOLDEN.find((k) => k.prompt === 'The cat sat' && k.n === 64)!;

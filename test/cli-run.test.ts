@@ -1,16 +1,9 @@
 // `wafer run --json` and the text stream from the bundled model: exact greedy ids from llama2.c's reference.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { main } from '@wafer/cli';
+import { wafer } from './helpers/cli.js';
 
 const golden = JSON.parse(readFileSync(new URL('./golden/stories260K-greedy.json', import.meta.url), 'utf8'));
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
 
 describe('wafer run', () => {
   it('--json prints exactly one object with the reference greedy tokens', async () => {

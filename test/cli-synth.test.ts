@@ -4,14 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '@wafer/cli';
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+import { wafer } from './helpers/cli.js';
 
 const SHAPE = ['--dim', '64', '--hidden', '172', '--layers', '2', '--heads', '8', '--kv-heads', '4', '--vocab', '512', '--seq', '128'];
 const tmp = mkdtempSync(join(tmpdir(), 'wafer-cli-synth-'));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '@wafer/cli';
+import { wafer } from './helpers/cli.js';
 import {
   ReferenceLlama,
   Sampler,
@@ -47,13 +47,6 @@ async function greedy(model: ModelDescription, tokenizer: Tokenizer, c: GoldenCa
   const promptIds = tokenizer.encode(c.prompt, { bos: true });
   const options = { maxNewTokens, sampler: Sampler.greedy(), eosId: model.eosId, bosId: model.bosId, stopOnBos };
   return { promptIds, result: await generateAll(new ReferenceLlama(model), promptIds, options) };
-}
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
 }
 
 describe('generation from a Hugging Face directory', () => {

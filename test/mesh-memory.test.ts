@@ -4,14 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '@wafer/cli';
-
-async function wafer(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+import { wafer } from './helpers/cli.js';
 
 describe('mesh memory', () => {
   it('stories260K on 8x8 wse2 fits 48 KB per core and the report says so', async () => {

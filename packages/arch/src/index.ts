@@ -3,3 +3,4 @@ export * from './machine.js';
 export * from './mesh.js';
 export * from './contract.js';
 export * from './local-costs.js';
+export * from './line-rings.js';

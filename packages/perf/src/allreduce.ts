@@ -2,7 +2,7 @@
 // strategies the kernels implement (packages/kernels/src/collectives/allreduce.ts): MeshGEMV's K-tree (K=2),
 // the pipeline (chain to one end, multicast back) and the ring (ring-allreduce.ts). Every core starts at 0.
 
-import { evenSplit, WaferError, type MachineSpec } from '@wafer/arch';
+import { defaultGroups, evenSplit, ktreeGroups, WaferError, type MachineSpec } from '@wafer/arch';
 import { chainHeadCycles, linkCosts, nonNegativeInt, positiveInt, ser } from './link-timing.js';
 import { ringAllreduceCycles } from './ring-allreduce.js';
 
@@ -15,24 +15,7 @@ export interface AllreduceOptions {
   groups?: number; // K-tree groups G (default round(√P))
 }
 
-/** Default K-tree group count for a line of P cores: round(√P), as the kernels choose it. */
-export function defaultGroups(p: number): number {
-  return Math.max(1, Math.round(Math.sqrt(p)));
-}
-
-/** The K-tree's groups: G runs of consecutive cores (sizes differ by ≤ 1, larger first) and each run's middle. */
-export function ktreeGroups(p: number, groups: number): { start: number[]; size: number[]; root: number[] } {
-  const size = evenSplit(p, Math.min(p, Math.max(1, groups)));
-  const start: number[] = [];
-  const root: number[] = [];
-  let s = 0;
-  for (const n of size) {
-    start.push(s);
-    root.push(s + Math.floor((n - 1) / 2));
-    s += n;
-  }
-  return { start, size, root };
-}
+export { defaultGroups, ktreeGroups } from '@wafer/arch';
 
 /** A core's modeled state during the collective: its clock and its router-to-core link's free time. */
 interface CoreState {

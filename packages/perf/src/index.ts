@@ -12,6 +12,7 @@ export * from './model-shapes.js';
 export * from './layer-dims.js';
 export * from './decode-layer.js';
 export * from './decode-step.js';
+export * from './prefill-batch.js';
 export * from './prefill.js';
 export * from './placement.js';
 export * from './kv-capacity.js';

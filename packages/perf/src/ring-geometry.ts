@@ -1,31 +1,11 @@
 // Logical rings laid on a physical line of N cores, as the kernels build them: MeshGEMM's interleaved ring
 // (every edge ≤ 2 hops, wafer-notes §2) and Cannon's plain ring (closing edge N−1 hops). Hop counts only.
 
-/** A ring over positions 0..n−1 of a line. */
-export interface RingGeometry {
-  readonly n: number;
-  /** Physical position of logical position l. */
-  phys(l: number): number;
-  /** Logical position of physical position i. */
-  logical(i: number): number;
-  /** Physical position of i's successor / predecessor on the ring. */
-  succ(i: number): number;
-  pred(i: number): number;
-}
+import type { LineRing } from '@wafer/arch';
 
-/** Interleaved ring: even positions ascending, then odd positions descending (N=6: 0→2→4→5→3→1→0). */
-export function interleavedRing(n: number): RingGeometry {
-  const evens = Math.ceil(n / 2);
-  const largestOdd = n % 2 === 0 ? n - 1 : n - 2;
-  const phys = (l: number) => (l < evens ? 2 * l : largestOdd - 2 * (l - evens));
-  const logical = (i: number) => (i % 2 === 0 ? i / 2 : n - (i + 1) / 2);
-  return { n, phys, logical, succ: (i) => phys((logical(i) + 1) % n), pred: (i) => phys((logical(i) + n - 1) % n) };
-}
-
-/** Cannon's plain ring shifting toward lower positions: i → i−1 and the wrap-around 0 → N−1. */
-export function plainRing(n: number): RingGeometry {
-  return { n, phys: (l) => (n - l) % n, logical: (i) => (n - i) % n, succ: (i) => (i + n - 1) % n, pred: (i) => (i + 1) % n };
-}
+export { interleavedRing, plainRing } from '@wafer/arch';
+/** A ring over positions 0..n−1 of a line (the kernels' LineRing). */
+export type RingGeometry = LineRing;
 
 /** Hops of the ring edge from physical position i to its successor. */
 export function edgeHops(ring: RingGeometry, i: number): number {

@@ -3,7 +3,7 @@
 // interleaved ring). Every core of the line passes its vector and gets the reduced vector back.
 // Reduction order is fixed by the algorithm, never by arrival, so results are bit-identical at any thread count.
 
-import { evenSplit, type Core, type RecvRequest } from '@wafer/arch';
+import { defaultGroups, evenSplit, ktreeGroups, type Core, type RecvRequest } from '@wafer/arch';
 import { lineRoute, type Line } from '../line.js';
 import { interleavedRing } from '../ring.js';
 import { ringRecv, ringRecvColor, ringSend, RING_COLORS } from '../ring-shift.js';
@@ -40,44 +40,6 @@ export function allreduce(core: Core, line: Line, mine: Float32Array, opts: Allr
 
 function* alone(mine: Float32Array): Gen {
   return mine.slice();
-}
-
-/** Default K-tree group count for a line of P cores: about √P (the authors: P=420→20, 720→24, 64→8). */
-export function defaultGroups(p: number): number {
-  return Math.max(1, Math.round(Math.sqrt(p)));
-}
-
-export interface KtreeGroups {
-  start: number[];
-  size: number[];
-  root: number[];
-}
-
-const groupCache = new Map<number, KtreeGroups>();
-
-/** Group boundaries of the K-tree: G runs of consecutive cores (sizes differ by ≤ 1) and each run's middle. */
-export function ktreeGroups(p: number, groups: number): KtreeGroups {
-  const key = p * 65536 + groups;
-  let cached = groupCache.get(key);
-  if (cached === undefined) {
-    cached = computeGroups(p, groups);
-    groupCache.set(key, cached);
-  }
-  return cached;
-}
-
-function computeGroups(p: number, groups: number): KtreeGroups {
-  const g = Math.min(p, Math.max(1, groups));
-  const size = evenSplit(p, g);
-  const start: number[] = [];
-  const root: number[] = [];
-  let s = 0;
-  for (const n of size) {
-    start.push(s);
-    root.push(s + Math.floor((n - 1) / 2));
-    s += n;
-  }
-  return { start, size, root };
 }
 
 /**
@@ -184,4 +146,4 @@ function* ringAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allred
   return acc;
 }
 
-export { RING_COLORS };
+export { RING_COLORS, defaultGroups, ktreeGroups };
