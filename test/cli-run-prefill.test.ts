@@ -1,5 +1,6 @@
-// `wafer run --prefill`: MeshGEMM by default on a square mesh, token by token on request or (with a note on
-// stderr) where MeshGEMM cannot run; the same greedy tokens either way; bad values are usage errors.
+// `wafer run --prefill`: MeshGEMM by default on a square mesh for prompts of at least as many tokens as the
+// mesh has rows, token by token for shorter ones, on request, or (with a note on stderr) where MeshGEMM cannot
+// run; the same greedy tokens either way; bad values are usage errors.
 import { describe, expect, it } from 'vitest';
 import { wafer } from './helpers/cli.js';
 import { GOLDEN } from './helpers/golden.js';
@@ -8,9 +9,16 @@ describe('wafer run --prefill', () => {
   const c = GOLDEN.find((k) => k.prompt === 'The cat sat' && k.n === 64)!;
   const run = (...extra: string[]) => wafer('run', '-p', c.prompt, '-n', String(c.generated_tokens.length), '--temp', '0', '--json', ...extra);
 
-  it('meshgemm (the default on 8x8) and decode give the reference tokens and say which prefill ran', async () => {
-    const batched = await run();
-    const stepped = await run('--prefill', 'decode');
+  it('a short prompt goes token by token by default on 8x8, silently', async () => {
+    const r = await run();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).modeled.prefill).toBe('decode');
+    expect(r.stderr).toBe('');
+  });
+
+  it('meshgemm (the default on 4x4 for this prompt) and decode give the reference tokens and say which prefill ran', async () => {
+    const batched = await run('--mesh', '4x4', '--machine', 'dev');
+    const stepped = await run('--mesh', '4x4', '--machine', 'dev', '--prefill', 'decode');
     for (const r of [batched, stepped]) {
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).tokens).toEqual(c.generated_tokens);

@@ -72,17 +72,28 @@ export function evenSplit(n: number, k: number): number[] {
 }
 
 /**
+ * How tiles are cut: 'square' (as square as possible: fewest cut links), 'rows' (horizontal strips: traffic
+ * along X stays inside a tile) or 'columns' (vertical strips: traffic along Y stays inside a tile).
+ */
+export type TileShape = 'square' | 'rows' | 'columns';
+
+/**
  * Partitions a rows × cols mesh into `threads` rectangular tiles, for any 1 <= threads <= rows·cols.
  * Tiles form horizontal bands; band i holds a near-equal share of the tiles, split along columns.
- * The band count is chosen so tiles are as square as possible (fewer cut links, fewer rings).
+ * With 'square' the band count makes tiles as square as possible; 'rows' and 'columns' cut strips, so
+ * that a program whose collectives mostly run along one axis crosses threads as rarely as possible.
  */
-export function partitionTiles(mesh: MeshShape, threads: number): Tile[] {
+export function partitionTiles(mesh: MeshShape, threads: number, shape: TileShape = 'square'): Tile[] {
+  if (shape === 'columns') {
+    // Cut the transposed mesh into horizontal strips and transpose the tiles back.
+    return partitionTiles({ rows: mesh.cols, cols: mesh.rows }, threads, 'rows').map((t) => ({ id: t.id, x0: t.y0, y0: t.x0, width: t.height, height: t.width }));
+  }
   const { rows, cols } = mesh;
   if (!Number.isInteger(threads) || threads < 1) throw new WaferError('USAGE', `--threads must be a positive integer, got ${threads}`);
   if (threads > rows * cols) throw new WaferError('USAGE', `--threads ${threads} is more than the ${rows}x${cols} mesh's ${rows * cols} cores`);
   const minBands = Math.ceil(threads / cols);
   const maxBands = Math.min(threads, rows);
-  const ideal = Math.round(Math.sqrt((threads * rows) / cols));
+  const ideal = shape === 'rows' ? threads : Math.round(Math.sqrt((threads * rows) / cols));
   const bands = Math.max(minBands, Math.min(maxBands, Math.max(1, ideal)));
   const tilesPerBand = evenSplit(threads, bands);
   const bandHeights = evenSplit(rows, bands);

@@ -38,7 +38,7 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
   };
   const fits = peak <= budget ? 'fits' : 'OVER BUDGET';
   const text =
-    `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} threads): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, ${prefillMode} prefill) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
+    `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} thread${f.threads === 1 ? '' : 's'}): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, prompt: ${prefillMode === 'decode' ? 'token by token' : 'MeshGEMM prefill'}) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
     `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;
   return { json, text };
 }

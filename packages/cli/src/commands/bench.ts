@@ -16,6 +16,7 @@ export function benchBuilder(y: Argv): Argv {
     .option('threads', { alias: 't', type: 'string', default: '1,2', describe: 'comma list of thread counts' })
     .option('machine', { type: 'string', default: 'wse2' })
     .option('sram', { type: 'string', default: 'enforce', describe: "'enforce' or 'unlimited'" })
+    .option('spin', { type: 'string', default: '0', describe: 'microseconds an idle thread polls before sleeping' })
     .option('p', { alias: 'n-prompt', type: 'string', default: '32', describe: 'prompt tokens (pp row)' })
     .option('n', { alias: 'n-gen', type: 'string', default: '64', describe: 'generated tokens (tg row)' })
     .option('reps', { alias: 'r', type: 'string', default: '3', describe: 'repetitions' })
@@ -29,6 +30,7 @@ interface BenchArgs {
   threads: string;
   machine: string;
   sram: string;
+  spin: string;
   p: string;
   n: string;
   reps: string;
@@ -84,6 +86,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const gen = intFlag('-n', argv.n, { min: 1 });
   const reps = intFlag('--reps', argv.reps, { min: 1 });
   const sramUnlimited = choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited';
+  const spinMicros = intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
   const meshes: (MeshShape | null)[] = engineName === 'mesh' ? argv.mesh.split(',').map((m) => parseMesh(m)) : [null];
   const threadList = engineName === 'mesh' ? argv.threads.split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
   const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine) : null;
@@ -94,7 +97,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   for (const mesh of meshes) {
     for (const threads of threadList) {
       if (mesh && threads > mesh.rows * mesh.cols) continue;
-      const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, logger: ctx.log }) : new ReferenceLlama(model);
+      const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];
       const ppModeled: number[] = [];

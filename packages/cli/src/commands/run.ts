@@ -26,6 +26,7 @@ export function runBuilder(y: Argv): Argv {
     .option('machine', { type: 'string', default: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
     .option('allreduce', { type: 'string', default: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
     .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
+    .option('spin', { type: 'string', default: '0', describe: 'mesh engine: microseconds an idle thread polls before sleeping (0: never busy-waits)' })
     .option('sram', { type: 'string', default: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
     .option('prefill', { type: 'string', describe: "mesh engine: prompt processing, 'meshgemm' (batched) or 'decode' (token by token)", defaultDescription: 'meshgemm when its weights fit, else decode' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
@@ -48,6 +49,7 @@ interface RunArgs {
   groups?: string;
   sram: string;
   prefill?: string;
+  spin: string;
   json: boolean;
 }
 
@@ -92,6 +94,7 @@ function parseMeshFlags(argv: RunArgs) {
     strategy: choiceFlag('--allreduce', argv.allreduce, ['ktree', 'pipeline', 'ring'] as const),
     groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 }),
     sramUnlimited: choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited',
+    spinMicros: intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
   };
 }

@@ -4,7 +4,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { coreName, partitionTiles, WaferError } from '@wafer/arch';
-import type { ErrorCode, MachineSpec, MeshShape, Tile } from '@wafer/arch';
+import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
 import { createRingBuffer } from '../ring.js';
 import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
 import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type WaitingCore } from '../protocol.js';
@@ -25,6 +25,8 @@ export interface FabricOptions {
   sramUnlimited?: boolean;
   /** Bytes per cross-tile ring (default 256 KiB; larger messages are fragmented). */
   ringBytes?: number;
+  /** How the mesh is cut into tiles (default 'square'); see partitionTiles. */
+  tileShape?: TileShape;
   /** Microseconds an idle tile thread polls for messages before sleeping (default 0: no busy-waiting). */
   spinMicros?: number;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
@@ -93,8 +95,8 @@ export class Fabric {
     if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
-    const tiles = partitionTiles(mesh, opts.threads);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, spinMicros: 0, ...opts };
+    const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, spinMicros: 0, tileShape: 'square' as TileShape, ...opts };
     const control = ControlState.create(tiles.length);
     const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
     const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
