@@ -95,8 +95,13 @@ export interface TileCounters {
 // moreTypes: typed arrays round-trip as typed arrays (placement and gather carry Float32Array blocks).
 const packr = new Packr({ structuredClone: false, useRecords: false, moreTypes: true });
 
+/**
+ * Packs a control message into bytes that own their ArrayBuffer exactly. msgpackr returns a view into its
+ * reusable (and after a large placement, very large) buffer, and postMessage would clone that whole buffer
+ * for every message; a copy of just these bytes can be transferred instead.
+ */
 export function pack(msg: Command | Reply): Uint8Array {
-  return packr.pack(msg);
+  return packr.pack(msg).slice();
 }
 export function unpack<T extends Command | Reply>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;

@@ -7,6 +7,7 @@ import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import type { Context } from '../context.js';
 import { meshReport, type MeshRunSummary } from '../mesh-report.js';
+import { placementProgress } from '../progress.js';
 
 export const ENGINES = ['mesh', 'reference'] as const;
 
@@ -70,7 +71,13 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   if (promptIds.length > model.config.seqLen) {
     throw new WaferError('PROMPT_TOO_LONG', `the prompt has ${promptIds.length} tokens but the model's context length is ${model.config.seqLen}`);
   }
-  const mesh = meshOpts ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log }) : undefined;
+  const progress = meshOpts ? placementProgress(model.config.nLayers, !argv.json && ctx.stderr === process.stderr) : undefined;
+  let mesh: MeshLlama | undefined;
+  try {
+    mesh = meshOpts ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log, onPlace: progress?.onPlace }) : undefined;
+  } finally {
+    progress?.stop();
+  }
   const engine: ForwardEngine = mesh ?? new ReferenceLlama(model);
   try {
     await generateAndReport(argv, ctx, engine, engineName, model.format, promptIds, tokenizer, sampler, maxNewTokens, model, mesh);

@@ -142,7 +142,8 @@ export class Fabric {
   private request(t: number, cmd: Command): Promise<Reply> {
     return new Promise<Reply>((resolve) => {
       this.waiters[t].push(resolve);
-      this.ports[t].postMessage(pack(cmd));
+      const bytes = pack(cmd);
+      this.ports[t].postMessage(bytes, [bytes.buffer as ArrayBuffer]);
     });
   }
 

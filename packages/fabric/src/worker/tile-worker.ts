@@ -63,7 +63,8 @@ export default function tileTask(init: TileInit): Promise<void> {
           const e = err as Error & { code?: string };
           reply = { type: 'error', message: e?.message ?? String(err), code: e?.code };
         }
-        port.postMessage(pack(reply));
+        const out = pack(reply);
+        port.postMessage(out, [out.buffer as ArrayBuffer]);
         if (cmd.type === 'shutdown') {
           port.close();
           resolve();

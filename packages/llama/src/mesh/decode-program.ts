@@ -56,7 +56,8 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   const d = l.dY.sizes[core.y];
   const b = l.kvX.sizes[core.x];
   const ar = (colors: number, op: 'sum' | 'max' = 'sum') => allreduceOpts(a, colors, op);
-  const w = (name: string) => core.buffer(`L${layer}.${name}`);
+  const names = layerNames(layer);
+  const w = (name: LayerBuffer) => core.buffer(names[name]);
   // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
   core.step();
   const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
@@ -100,6 +101,19 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 13. residual
   core.step();
   return add(core, x1, ffn);
+}
+
+type LayerBuffer = 'rms1' | 'rms2' | 'wqkv' | 'wo' | 'w13' | 'w2';
+const layerNameCache: Record<LayerBuffer, string>[] = [];
+
+/** The buffer names of a layer's weights, built once (a lookup per use would rebuild and rehash the string). */
+function layerNames(layer: number): Record<LayerBuffer, string> {
+  let n = layerNameCache[layer];
+  if (n === undefined) {
+    n = { rms1: `L${layer}.rms1`, rms2: `L${layer}.rms2`, wqkv: `L${layer}.wqkv`, wo: `L${layer}.wo`, w13: `L${layer}.w13`, w2: `L${layer}.w2` };
+    layerNameCache[layer] = n;
+  }
+  return n;
 }
 
 /** The token's embedding row, held by the column that owns its vocabulary block, multicast along every row. */

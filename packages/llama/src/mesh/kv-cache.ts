@@ -14,19 +14,40 @@ export interface KvSlice {
   keys: Float32Array; // [capacity × b]
   values: Float32Array; // [capacity × b]
   positions: Float32Array; // [capacity]
+  countCell: Float32Array; // [1]: the count, kept in SRAM for inspection
   count: number;
+}
+
+interface KvNames {
+  base: string;
+  k: string;
+  v: string;
+  p: string;
+  n: string;
+}
+const kvNameCache: KvNames[] = [];
+
+/** Buffer names of a layer's cache, built once per layer (not per core and step). */
+export function kvNames(layer: number): KvNames {
+  let n = kvNameCache[layer];
+  if (n === undefined) {
+    const base = `L${layer}.kv`;
+    n = { base, k: `${base}.k`, v: `${base}.v`, p: `${base}.p`, n: `${base}.n` };
+    kvNameCache[layer] = n;
+  }
+  return n;
 }
 
 /** The cache slice of `layer` on this core, allocated (and counted against SRAM) on first use. */
 export function kvSlice(core: Core, layer: number, capacity: number, b: number, entries: number): KvSlice {
-  const name = `L${layer}.kv`;
-  if (!core.has(`${name}.k`)) {
-    core.alloc(`${name}.k`, capacity * b);
-    core.alloc(`${name}.v`, capacity * b);
-    core.alloc(`${name}.p`, capacity);
-    core.alloc(`${name}.n`, 1);
+  const names = kvNames(layer);
+  if (!core.has(names.k)) {
+    core.alloc(names.k, capacity * b);
+    core.alloc(names.v, capacity * b);
+    core.alloc(names.p, capacity);
+    core.alloc(names.n, 1);
   }
-  return { name, keys: core.buffer(`${name}.k`), values: core.buffer(`${name}.v`), positions: core.buffer(`${name}.p`), count: rowCount(entries, core.rows, core.y) };
+  return { name: names.base, keys: core.buffer(names.k), values: core.buffer(names.v), positions: core.buffer(names.p), countCell: core.buffer(names.n), count: rowCount(entries, core.rows, core.y) };
 }
 
 /**
@@ -47,7 +68,7 @@ export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float3
     count++;
   };
   const done = () => {
-    core.buffer(`${slice.name}.n`)[0] = count; // for inspection (tests, traces)
+    slice.countCell[0] = count; // for inspection (tests, traces)
     return { ...slice, count };
   };
   if (!filled) {

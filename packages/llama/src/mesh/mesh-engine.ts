@@ -21,6 +21,8 @@ export interface MeshEngineOptions {
   strategy?: AllreduceStrategy;
   groups?: number;
   sramUnlimited?: boolean;
+  /** Called after each named weight buffer is placed on every core (progress reporting). */
+  onPlace?: (name: string) => void;
   /** How the mesh is cut into thread tiles (default 'columns'). */
   tileShape?: TileShape;
   /** Microseconds idle threads poll before sleeping (the fabric's spinMicros; default 0). */
@@ -100,9 +102,11 @@ export class MeshLlama implements ForwardEngine {
       tileShape: options.tileShape ?? 'columns',
       logger: options.logger,
     });
+    // Placement of a large model takes a while: report each named buffer as it lands (for a progress bar).
+    const placer = options.onPlace ? { place: async (name: string, block: (x: number, y: number) => Float32Array | undefined) => { await fabric.place(name, block); options.onPlace!(name); } } : fabric;
     try {
-      await placeDecodeWeights(fabric, model, layout);
-      await placePrefill(fabric, model, layout, plan);
+      await placeDecodeWeights(placer, model, layout);
+      await placePrefill(placer, model, layout, plan);
     } catch (e) {
       await fabric.destroy();
       throw e;

@@ -1,6 +1,7 @@
 // Host side of the MeshGEMM prefill: decides whether it can run beside the decode layout (square mesh, SRAM),
 // places the prompt's embeddings in the prefill layout and runs the prefill program.
 
+import type { Placer } from './place-weights.js';
 import { usageError, WaferError, type MachineSpec } from '@wafer/arch';
 import type { Fabric, RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
@@ -50,7 +51,7 @@ export function planPrefill(model: ModelDescription, l: DecodeLayout, machine: M
 }
 
 /** Places the pre-skewed prefill weights of a 'meshgemm' plan. */
-export async function placePrefill(fabric: Fabric, model: ModelDescription, l: DecodeLayout, plan: PrefillPlan): Promise<void> {
+export async function placePrefill(fabric: Placer, model: ModelDescription, l: DecodeLayout, plan: PrefillPlan): Promise<void> {
   if (plan.pre !== undefined) await placePrefillWeights(fabric, model, l, plan.pre);
 }
 
