@@ -35,18 +35,18 @@ export class CoreHandle implements Core {
   }
 
   alloc(name: string, length: number): Float32Array {
-    return this.t.store(this.i, name, new Float32Array(length));
+    return this.t.memory.store(this.i, name, new Float32Array(length));
   }
   buffer(name: string): Float32Array {
-    const b = this.t.memory[this.i]?.get(name);
+    const b = this.t.memory.get(this.i, name);
     if (b === undefined) throw new WaferError('INTERNAL', `core(${this.x},${this.y}) has no buffer '${name}'`);
     return b;
   }
   has(name: string): boolean {
-    return this.t.memory[this.i]?.has(name) ?? false;
+    return this.t.memory.has(this.i, name);
   }
   free(name: string): void {
-    this.t.release(this.i, name);
+    this.t.memory.release(this.i, name);
   }
 
   send(r: Route, data: Float32Array): void {

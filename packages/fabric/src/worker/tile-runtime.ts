@@ -1,12 +1,13 @@
 // A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
-import { opposite, serialisationCycles, WaferError } from '@wafer/arch';
+import { coreName, opposite, serialisationCycles, WaferError } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
 import { RingChannel } from '../ring.js';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG, type Message } from './core-handle.js';
+import { CoreMemory } from './core-memory.js';
 
 const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
@@ -45,13 +46,11 @@ export class TileRuntime {
   private readonly recvWords: Float64Array;
   readonly sentMessages: Float64Array;
   private readonly recvMessages: Float64Array;
-  private readonly sramUsed: Float64Array;
-  private readonly sramPeak: Float64Array;
   readonly sentColors: Uint32Array; // colours whose route this core has registered in this run
   private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
   readonly streamed: Uint8Array; // 1 after a streaming receive, until the relay's send
   private readonly waitReq: Int32Array; // -1 running/runnable; else the RecvRequest it waits on
-  readonly memory: (Map<string, Float32Array> | undefined)[];
+  readonly memory: CoreMemory;
   private readonly gens: (Generator<number, void, Float32Array> | null)[];
   private readonly inbox: (Float32Array | undefined)[];
   private readonly pendingHead: (Message | undefined)[]; // messages that arrived before their receive
@@ -95,13 +94,10 @@ export class TileRuntime {
     this.recvWords = new Float64Array(n);
     this.sentMessages = new Float64Array(n);
     this.recvMessages = new Float64Array(n);
-    this.sramUsed = new Float64Array(n);
-    this.sramPeak = new Float64Array(n);
     this.sentColors = new Uint32Array(n);
     this.lastTaken = new Float64Array(n * 32);
     this.streamed = new Uint8Array(n);
     this.waitReq = new Int32Array(n).fill(-1);
-    this.memory = new Array(n);
     this.gens = new Array(n).fill(null);
     this.inbox = new Array(n);
     this.pendingHead = new Array(n).fill(undefined);
@@ -116,10 +112,9 @@ export class TileRuntime {
       if (r.to === this.tile.id) this.inRings.push({ from: r.from, ring: new RingChannel(r.sab) });
       if (r.from === this.tile.id) this.outboxes.set(r.to, { ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0 });
     }
-    this.sramUnlimited = init.sramUnlimited;
+    this.memory = new CoreMemory(n, this.machine, init.sramUnlimited, (i) => coreName(this.cores[i].x, this.cores[i].y));
     this.spinMicros = init.spinMicros;
   }
-  private readonly sramUnlimited: boolean;
   private readonly spinMicros: number;
 
   /** Local index of a global core index inside this tile. */
@@ -139,40 +134,18 @@ export class TileRuntime {
 
   // ---- memory ----
 
-  /** Stores a buffer in a core's SRAM, replacing one of the same name; checks the SRAM budget. */
-  store(i: number, name: string, data: Float32Array): Float32Array {
-    let mem = this.memory[i];
-    if (mem === undefined) mem = this.memory[i] = new Map();
-    const old = mem.get(name);
-    if (old !== undefined) this.sramUsed[i] -= old.length * this.machine.bytesPerElement;
-    mem.set(name, data);
-    const used = (this.sramUsed[i] += data.length * this.machine.bytesPerElement);
-    if (used > this.sramPeak[i]) this.sramPeak[i] = used;
-    if (used > this.machine.sramBytesPerCore && !this.sramUnlimited) {
-      const c = this.cores[i];
-      throw new WaferError('SRAM_OVERFLOW', `core(${c.x},${c.y}) needs ${used} bytes of SRAM for '${name}' and more, over the ${this.machine.name} budget of ${this.machine.sramBytesPerCore} bytes per core (use a larger mesh, or --sram unlimited to only report it)`);
-    }
-    return data;
-  }
-  release(i: number, name: string): void {
-    const mem = this.memory[i];
-    const old = mem?.get(name);
-    if (old === undefined) return;
-    this.sramUsed[i] -= old.length * this.machine.bytesPerElement;
-    mem!.delete(name);
-  }
   /** Frees a named buffer on every core of the tile. */
   releaseAll(name: string): void {
-    for (let i = 0; i < this.n; i++) this.release(i, name);
+    for (let i = 0; i < this.n; i++) this.memory.release(i, name);
   }
   placeGlobal(global: number, name: string, data: Float32Array): void {
-    this.store(this.local(global), name, data);
+    this.memory.store(this.local(global), name, data);
   }
   gatherAll(name: string): { cores: number[]; data: Float32Array[] } {
     const cores: number[] = [];
     const data: Float32Array[] = [];
     for (let i = 0; i < this.n; i++) {
-      const b = this.memory[i]?.get(name);
+      const b = this.memory.get(i, name);
       if (b !== undefined) {
         cores.push(this.globalIndex(i));
         data.push(b);
@@ -451,8 +424,8 @@ export class TileRuntime {
       this.pendingHead[i] = undefined;
       this.pendingTail[i] = undefined;
       this.inbox[i] = undefined;
-      this.sramPeak[i] = this.sramUsed[i];
     }
+    this.memory.resetPeaks();
     this.qHead = 0;
     this.qLen = 0;
     this.finished = 0;
@@ -486,8 +459,9 @@ export class TileRuntime {
       if (this.clock[i] > maxClock) maxClock = this.clock[i];
       messages += this.sentMessages[i];
       words += this.sentWords[i];
-      if (this.sramPeak[i] > peak) peak = this.sramPeak[i];
-      if (this.sramPeak[i] > this.machine.sramBytesPerCore) overflow++;
+      const p = this.memory.peakBytes[i];
+      if (p > peak) peak = p;
+      if (p > this.machine.sramBytesPerCore) overflow++;
     }
     return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
   }
@@ -502,7 +476,7 @@ export class TileRuntime {
       recvWords: this.recvWords,
       sentMessages: this.sentMessages,
       recvMessages: this.recvMessages,
-      sramPeakBytes: this.sramPeak,
+      sramPeakBytes: this.memory.peakBytes,
       linkMessages: this.linkMessages,
       linkWords: this.linkWords,
       linkBusyCycles: this.linkBusy,

@@ -1,0 +1,58 @@
+// The local memory of a tile's cores: named Float32Array buffers per core, counted against the machine's
+// SRAM per core (bytesPerElement each value), with the peak of the current run.
+
+import { WaferError, type MachineSpec } from '@wafer/arch';
+
+export class CoreMemory {
+  private readonly buffers: (Map<string, Float32Array> | undefined)[];
+  readonly usedBytes: Float64Array;
+  readonly peakBytes: Float64Array; // since the start of the current run
+
+  constructor(
+    n: number,
+    private readonly machine: MachineSpec,
+    private readonly unlimited: boolean,
+    private readonly nameOf: (i: number) => string,
+  ) {
+    this.buffers = new Array(n);
+    this.usedBytes = new Float64Array(n);
+    this.peakBytes = new Float64Array(n);
+  }
+
+  get(i: number, name: string): Float32Array | undefined {
+    return this.buffers[i]?.get(name);
+  }
+
+  has(i: number, name: string): boolean {
+    return this.buffers[i]?.has(name) ?? false;
+  }
+
+  /** Stores a buffer in core i's SRAM, replacing one of the same name; checks the SRAM budget. */
+  store(i: number, name: string, data: Float32Array): Float32Array {
+    let mem = this.buffers[i];
+    if (mem === undefined) mem = this.buffers[i] = new Map();
+    const old = mem.get(name);
+    if (old !== undefined) this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
+    mem.set(name, data);
+    const used = (this.usedBytes[i] += data.length * this.machine.bytesPerElement);
+    if (used > this.peakBytes[i]) this.peakBytes[i] = used;
+    if (used > this.machine.sramBytesPerCore && !this.unlimited) {
+      throw new WaferError('SRAM_OVERFLOW', `${this.nameOf(i)} needs ${used} bytes of SRAM for '${name}' and more, over the ${this.machine.name} budget of ${this.machine.sramBytesPerCore} bytes per core (use a larger mesh, or --sram unlimited to only report it)`);
+    }
+    return data;
+  }
+
+  release(i: number, name: string): void {
+    const mem = this.buffers[i];
+    const old = mem?.get(name);
+    if (old === undefined) return;
+    this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
+    mem!.delete(name);
+  }
+
+  /** Starts a run: the peak restarts from what is held now. */
+  resetPeaks(): void {
+    this.peakBytes.set(this.usedBytes);
+  }
+}
+
