@@ -17,7 +17,8 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
   const cyclesOf = (phase: 'prefill' | 'decode') => mesh.steps.filter((s) => s.phase === phase).map((s) => s.report.modeledCycles);
   const prefill = cyclesOf('prefill').reduce((a, c) => a + c, 0);
   const decode = cyclesOf('decode');
-  const prefillMode = mesh.lastPrefill ?? mesh.prefillMode;
+  const ran = mesh.steps.length > 0;
+  const prefillMode = ran ? (mesh.lastPrefill ?? mesh.prefillMode) : 'none';
   const perToken = decode.length > 0 ? decode.reduce((a, c) => a + c, 0) / decode.length : 0;
   const peak = mesh.sramPeakBytesPerCore;
   const budget = f.machine.sramBytesPerCore;
@@ -37,6 +38,7 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
     max_routes_per_router: routes,
   };
   const fits = peak <= budget ? 'fits' : 'OVER BUDGET';
+  if (!ran) return { json, text: `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols}: no forward pass ran (-n 0)\n` };
   const text =
     `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} thread${f.threads === 1 ? '' : 's'}): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, prompt: ${prefillMode === 'decode' ? 'token by token' : 'MeshGEMM prefill'}) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
     `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;

@@ -23,7 +23,7 @@ export function runBuilder(y: Argv): Argv {
     .option('tokenizer', { type: 'string', describe: 'tokenizer file (tokenizer.bin, tok512.bin or tokenizer.json)' })
     .option('engine', { type: 'string', default: 'mesh', describe: `inference engine: ${ENGINES.join(', ')}` })
     .option('mesh', { type: 'string', default: '8x8', describe: 'mesh engine: P or RxC cores' })
-    .option('threads', { alias: 't', type: 'string', default: '2', describe: 'mesh engine: worker threads' })
+    .option('threads', { alias: 't', type: 'string', describe: 'mesh engine: worker threads (default 2, or 1 on a 1x1 mesh)' })
     .option('machine', { type: 'string', default: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
     .option('allreduce', { type: 'string', default: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
     .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
@@ -44,7 +44,7 @@ interface RunArgs {
   tokenizer?: string;
   engine: string;
   mesh: string;
-  threads: string;
+  threads?: string;
   machine: string;
   allreduce: string;
   groups?: string;
@@ -88,7 +88,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
 
 function parseMeshFlags(argv: RunArgs) {
   const mesh = parseMesh(argv.mesh);
-  const threads = intFlag('--threads', argv.threads, { min: 1 });
+  const threads = argv.threads === undefined ? Math.min(2, mesh.rows * mesh.cols) : intFlag('--threads', argv.threads, { min: 1 });
   if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
   const machine = loadMachine(argv.machine);
   if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
