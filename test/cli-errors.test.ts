@@ -101,3 +101,14 @@ describe('wafer run mesh flags', () => {
     });
   }
 });
+
+describe('wafer CLI usage errors stop before the command runs', () => {
+  for (const args of [['run', '--bogus'], ['synth', '--shape', 'stories260K', '-o', join(tmp, 'never.gguf'), '--json'], ['kernel', 'foo'], ['estimate', '--mesh', '420'], ['inspect']]) {
+    it(args.join(' '), async () => {
+      const r = await wafer(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expectOneLine(r.stderr, /\(see wafer --help\)$/);
+    });
+  }
+});

@@ -3,7 +3,7 @@
 // errors to one line and an exit code (2: usage, 1: anything else). The only place that sets exit codes.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { WaferError } from '@wafer/arch';
+import { usageError, WaferError } from '@wafer/arch';
 import { createLogger } from './logger.js';
 import type { Context } from './context.js';
 import { runBuilder, runCommand } from './commands/run.js';
@@ -21,7 +21,6 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
   const ctx: Context = { log, verbose, ...io };
   let pending: Promise<void> | undefined;
   const wrap = (h: Handler) => (argv: unknown) => { pending = h(argv as never, ctx); };
-  let usageMessage: string | undefined;
   const cli: Argv = yargs(args)
     .scriptName('wafer')
     .usage('$0 <command> [options]')
@@ -38,16 +37,13 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg: string | undefined, err: Error | undefined) => {
+      // Throwing stops yargs before any command handler runs; the catch below turns it into exit code 2.
       if (err) throw err;
-      usageMessage = msg ?? 'bad command line';
+      throw usageError(`${(msg ?? 'bad command line').replace(/\s*\n\s*/g, ' ')} (see wafer --help)`);
     })
     .exitProcess(false);
   try {
     await cli.parseAsync();
-    if (usageMessage !== undefined) {
-      io.stderr.write(`wafer: ${usageMessage} (see wafer --help)\n`);
-      return 2;
-    }
     if (pending) await pending;
     return 0;
   } catch (err) {
@@ -68,6 +64,11 @@ function reportError(err: unknown, ctx: Context): number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/dist/main.js')) {
+  // A closed pipe (`wafer run | head`) ends the command quietly, as for any Unix filter.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
   });

@@ -30,9 +30,9 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
     modeled: {
       prefill: prefillMode,
       prefill_cycles: prefill,
-      decode_cycles_per_token: perToken,
+      decode_cycles_per_token: perToken > 0 ? perToken : null, // null: no decode step ran (-n 1)
       ttft_s: prefill / clock,
-      decode_tok_s: perToken > 0 ? clock / perToken : 0,
+      decode_tok_s: perToken > 0 ? clock / perToken : null,
     },
     sram: { peak_bytes_per_core: peak, budget_bytes_per_core: budget, fits: peak <= budget },
     max_routes_per_router: routes,

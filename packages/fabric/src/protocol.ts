@@ -30,7 +30,8 @@ export interface ProgramRef {
 export type Command =
   | { type: 'place'; name: string; cores: number[]; data: Float32Array[] }
   | { type: 'free'; name: string }
-  | { type: 'run'; program: ProgramRef; args: unknown }
+  | { type: 'run'; program: ProgramRef; args: unknown; epoch: number }
+  | { type: 'endRun' }
   | { type: 'gather'; name: string }
   | { type: 'counters' }
   | { type: 'shutdown' };
@@ -73,6 +74,7 @@ export type Reply =
   | { type: 'aborted'; reason: number; waiting: WaitingCore[]; waitingCount: number }
   | { type: 'data'; cores: number[]; data: Float32Array[] }
   | { type: 'counters'; counters: TileCounters }
+  | { type: 'drained'; strays: number; strayCores: string[] }
   | { type: 'error'; message: string; code?: string };
 
 /** Per-core counters of one tile (indexed by the tile's local row-major core order) and the links it drove. */

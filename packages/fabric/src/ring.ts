@@ -28,9 +28,14 @@ export interface WireMessage {
   payload: Float32Array;
 }
 
-/** Creates the shared memory of a ring with room for `capacityBytes` of records (rounded to 8). */
+/**
+ * Creates the shared memory of a ring with room for at least `capacityBytes` of records. The capacity is a
+ * power of two: positions run freely modulo 2^32, and slot = position mod capacity stays consistent across
+ * that wrap only when the capacity divides 2^32.
+ */
 export function createRingBuffer(capacityBytes: number): SharedArrayBuffer {
-  const cap = Math.max(64, Math.ceil(capacityBytes / 8) * 8);
+  let cap = 64;
+  while (cap < capacityBytes) cap *= 2;
   return new SharedArrayBuffer(HEADER_BYTES + cap);
 }
 

@@ -8,6 +8,7 @@ export const ABORT_DESTROYED = 3; // destroy() was called
 
 const SLOT_ABORT = 0;
 const SLOT_RUN_EPOCH = 1; // bumped by the coordinator at the start of each run
+const SLOT_RUN_ENDED = 2; // set to the run's epoch once every tile has finished its cores
 const FIXED_SLOTS = 4;
 
 /** Named offsets into the control Int32Array for T workers. */
@@ -33,7 +34,14 @@ export class ControlState {
   clearAbort(): void { Atomics.store(this.i32, SLOT_ABORT, ABORT_NONE); }
 
   get runEpoch(): number { return Atomics.load(this.i32, SLOT_RUN_EPOCH); }
-  bumpRunEpoch(): void { Atomics.add(this.i32, SLOT_RUN_EPOCH, 1); }
+  /** Starts a run; returns its epoch. */
+  bumpRunEpoch(): number { return Atomics.add(this.i32, SLOT_RUN_EPOCH, 1) + 1; }
+  /** Every tile has finished run `epoch`: tiles still draining their rings may stop. Wakes them all. */
+  endRun(epoch: number): void {
+    Atomics.store(this.i32, SLOT_RUN_ENDED, epoch);
+    for (let t = 0; t < this.threads; t++) this.ring(t);
+  }
+  runEnded(epoch: number): boolean { return Atomics.load(this.i32, SLOT_RUN_ENDED) === epoch; }
 
   /** Wakes worker t: the add is seq-cst, so a ring write made before it is visible once t sees the new value. */
   ring(t: number): void {

@@ -96,7 +96,10 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const rows: BenchRow[] = [];
   for (const mesh of meshes) {
     for (const threads of threadList) {
-      if (mesh && threads > mesh.rows * mesh.cols) continue;
+      if (mesh && threads > mesh.rows * mesh.cols) {
+        ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
+        continue;
+      }
       const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];

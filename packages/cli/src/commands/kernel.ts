@@ -2,6 +2,7 @@
 // plain reference, and report modeled cycles beside wall time; or compare the algorithms over mesh sizes.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { ensureParentDir } from '../output-file.js';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { Fabric } from '@wafer/fabric';
@@ -116,9 +117,18 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   const n = intFlag('--n', argv.n, { min: 1 });
   const groups = argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 });
   const axis = choiceFlag('--axis', argv.axis, ['x', 'y'] as const);
-  if (argv.op === 'compare') return compare(argv, ctx, machine, threads, seed, k, n);
+  if (argv.op === 'compare') {
+    for (const [flag, v] of [['--algo', argv.algo], ['--counters', argv.counters], ['--groups', argv.groups]] as const) {
+      if (v !== undefined) throw usageError(`${flag} applies to one kernel run (gemm or gemv), not to compare`);
+    }
+    return compare(argv, ctx, machine, threads, seed, k, n);
+  }
   const mesh = parseMesh(argv.mesh);
   if (mesh.rows * mesh.cols < threads) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
+  const line = axis === 'y' ? mesh.rows : mesh.cols;
+  if (groups !== undefined && (argv.op !== 'gemv' || groups > line)) {
+    throw usageError(argv.op !== 'gemv' ? '--groups applies to gemv (the K-tree allreduce)' : `--groups ${groups} is more than the ${line} cores of a reduction line`);
+  }
   const algo = argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
   const m = argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
   const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters });
@@ -131,6 +141,7 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
  * bytes) and per-link arrays (index core·4 + direction N/E/S/W: messages, words, busy cycles) of the last run.
  */
 async function writeCounters(fabric: Fabric, file: string): Promise<void> {
+  ensureParentDir(file, '--counters');
   const c = await fabric.counters();
   const json = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Array.from(v as Float64Array)]));
   writeFileSync(file, JSON.stringify({ mesh: fabric.mesh, directions: ['N', 'E', 'S', 'W'], ...json }));

@@ -1,6 +1,7 @@
 // `wafer synth`: writes a seeded random-weight checkpoint of a named shape (or one given by flags), with the
 // bundled tokenizer of a matching vocabulary size copied beside a .bin or embedded in a .gguf.
 import { copyFileSync, existsSync } from 'node:fs';
+import { ensureParentDir } from '../output-file.js';
 import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { usageError } from '@wafer/arch';
@@ -54,6 +55,7 @@ export async function synthCommand(argv: SynthArgs, ctx: Context): Promise<void>
   const dtype = choiceFlag('--dtype', argv.dtype.toUpperCase(), ['F32', 'F16', 'Q8_0'] as const);
   if (format === 'bin' && dtype !== 'F32') throw usageError(`--dtype ${dtype} needs --format gguf (llama2.c .bin files are float32)`);
   const seed = intFlag('--seed', argv.seed, { min: 0 });
+  ensureParentDir(argv.out, '-o');
   const bundled = BUNDLED_TOKENIZERS[config.vocabSize];
   // read (and so check) the vocabulary before synthesizing the weights, the large allocation
   const embedded = format === 'gguf' && bundled !== undefined ? ggufVocabulary(bundled, config.vocabSize) : undefined;

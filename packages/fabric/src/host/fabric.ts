@@ -77,6 +77,7 @@ export class Fabric {
     this.control = control;
     this.routeTable = new Uint32Array(routeTableSab);
     this.waiters = ports.map(() => []);
+    this.failure.catch(() => undefined); // observed by whichever request races it
     ports.forEach((port, t) => {
       port.on('message', (bytes: Uint8Array) => this.waiters[t].shift()?.(unpack<Reply>(bytes)));
     });
@@ -205,14 +206,14 @@ export class Fabric {
     this.ensureUsable();
     const t0 = performance.now();
     this.routeTable.fill(0);
-    this.control.bumpRunEpoch();
+    const epoch = this.control.bumpRunEpoch();
     const done = new Set<number>();
     const replies = new Array<Reply>(this.tiles.length);
     const watchdog = this.startWatchdog(done);
     let runReplies: Reply[];
     try {
       runReplies = await Promise.race([
-        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args }).then((r) => {
+        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch }).then((r) => {
           done.add(tile.id);
           replies[tile.id] = r;
           return r;
@@ -227,9 +228,15 @@ export class Fabric {
       await this.destroy();
       throw failure;
     }
-    if (this.control.totalWritten() !== this.control.totalRead()) {
+    // Every tile has finished: let the ones still draining their rings stop, then count what nobody received.
+    this.control.endRun(epoch);
+    const drained = await this.broadcast(() => ({ type: 'endRun' }));
+    const strays = drained.reduce((a, r) => a + (r.type === 'drained' ? r.strays : 0), 0);
+    const inRings = this.control.totalWritten() - this.control.totalRead();
+    if (strays > 0 || inRings !== 0) {
+      const where = drained.flatMap((r) => (r.type === 'drained' ? r.strayCores : [])).slice(0, 4).join(', ');
       await this.destroy();
-      throw new WaferError('INTERNAL', `run ended with ${this.control.totalWritten() - this.control.totalRead()} cross-tile message(s) never received: a core program sent more than its peers receive`);
+      throw new WaferError('INTERNAL', `run ended with ${strays + inRings} message(s) sent but never received${where ? ` (${where})` : ''}: a core program sent more than its peers receive`);
     }
     const summaries = runReplies.map((r) => (r as { summary: RunSummary }).summary);
     const routes = countRoutes(this.routeTable, this.mesh);
@@ -251,7 +258,8 @@ export class Fabric {
     };
     if (routes.conflict !== null) {
       const c = routes.conflict;
-      throw new WaferError('ROUTE_CONFLICT', `router(${c.x},${c.y}) delivers colour ${c.color} to its core from ${c.ports.join(' and ')}: two flows share a route id at one receiver, so the program cannot tell them apart`);
+      const where = c.out === 'core' ? 'to its core' : `out to ${c.out}`;
+      throw new WaferError('ROUTE_CONFLICT', `router(${c.x},${c.y}) sends colour ${c.color} ${where} from both ${c.ports.join(' and ')}: two flows share a route id, so their receiver cannot tell them apart`);
     }
     const budget = this.machine.routing.routesPerRouter;
     if (this.options.enforceRouteBudget && routes.max > budget) {
@@ -298,12 +306,13 @@ export class Fabric {
     return null;
   }
 
-  private failureResolvers: ((r: never) => void)[] = [];
+  /** One promise that rejects when a worker dies; every request races against it (no per-call closures). */
+  private rejectFailure: (e: WaferError) => void = () => undefined;
+  private readonly failure = new Promise<never>((_, reject) => {
+    this.rejectFailure = reject;
+  });
   private failurePromise(): Promise<never> {
-    return new Promise<never>((_, reject) => {
-      if (this.failed) reject(this.failed);
-      else this.failureResolvers.push(reject as (r: never) => void);
-    });
+    return this.failure;
   }
 
   private workerDied(t: number, err: unknown): void {
@@ -311,7 +320,7 @@ export class Fabric {
     const msg = err instanceof Error ? err.message : String(err);
     this.failed = new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`);
     this.control.raiseAbort(ABORT_FAILED);
-    for (const r of this.failureResolvers.splice(0)) (r as (e: unknown) => void)(this.failed);
+    this.rejectFailure(this.failed);
     void this.destroy();
   }
 

@@ -9,17 +9,28 @@ function popcount(v: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-const RAMP = 4;
-/** Bits of the entries that deliver to the core (input port i → RAMP), one per input port. */
-const DELIVERY_BITS = [0, 1, 2, 3, 4].map((i) => 1 << (i * 5 + RAMP));
 const PORT_NAMES = ['N', 'E', 'S', 'W', 'core'];
 
-/** A router where two different flows deliver to its core on one colour: the core could not tell them apart. */
+/** The first output port of a router's colour entry that two input ports feed, or null. */
+function merge(bits: number): { ports: string[]; out: string } | null {
+  for (let o = 0; o < 5; o++) {
+    const ports: string[] = [];
+    for (let i = 0; i < 5; i++) if ((bits & (1 << (i * 5 + o))) !== 0) ports.push(PORT_NAMES[i]);
+    if (ports.length > 1) return { ports, out: PORT_NAMES[o] };
+  }
+  return null;
+}
+
+/**
+ * A router where two flows of one colour enter from different ports and leave by the same port (to its core,
+ * or on along the route): downstream, nothing could tell them apart, and their order would depend on timing.
+ */
 export interface RouteConflict {
   x: number;
   y: number;
   color: number;
   ports: string[];
+  out: string;
 }
 
 /** Entries per router; the largest and where it is; the first delivery conflict, if any. */
@@ -36,8 +47,8 @@ export function countRoutes(table: Uint32Array, mesh: MeshShape): { max: number;
       if (bits === 0) continue;
       count += popcount(bits);
       if (conflict === null) {
-        const ports = DELIVERY_BITS.flatMap((b, i) => ((bits & b) !== 0 ? [PORT_NAMES[i]] : []));
-        if (ports.length > 1) conflict = { x: r % mesh.cols, y: Math.floor(r / mesh.cols), color: c, ports };
+        const m = merge(bits);
+        if (m !== null) conflict = { x: r % mesh.cols, y: Math.floor(r / mesh.cols), color: c, ...m };
       }
     }
     perRouter[r] = count;

@@ -146,3 +146,26 @@ export function* manyRoutes(core: Core, args: { routes: number }): Prog {
   if (core.x === 0) for (let c = 0; c < args.routes; c++) core.send(route(c, E), new Float32Array(1));
   if (core.x === 1) for (let c = 0; c < args.routes; c++) yield core.recv(c);
 }
+
+/** Core (0,0) sends `count` messages of `words` floats east that core (1,0) never receives (a program bug). */
+export function* strays(core: Core, args: { count: number; words: number }): Prog {
+  if (core.x === 0 && core.y === 0) for (let k = 0; k < args.count; k++) core.send(route(0, E), new Float32Array(args.words));
+}
+
+/** Two flows of colour 0 merge at router (1,0): (0,0) → (2,0) passing through, and (1,0) → (2,0). */
+export function* merging(core: Core): Prog {
+  if (core.y !== 0) return;
+  if (core.x === 0) core.send(route(0, E, 2), Float32Array.of(10));
+  if (core.x === 1) core.send(route(0, E, 1), Float32Array.of(20));
+  if (core.x === 2) {
+    const a = yield core.recv(0);
+    const b = yield core.recv(0);
+    core.alloc('result', 2).set([a[0], b[0]]);
+  }
+}
+
+/** A plain function that throws before returning its generator on core (1,0): argument checking gone wrong. */
+export function throwsBeforeStart(core: Core): Prog {
+  if (core.x === 1 && core.y === 0) throw new Error('bad arguments');
+  return (function* (): Prog {})();
+}

@@ -3,7 +3,7 @@
 
 import { coreName, opposite, serialisationCycles, WaferError } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
-import { RingChannel } from '../ring.js';
+import { RING_WRITER_BLOCKED, RingChannel } from '../ring.js';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG, type Message } from './core-handle.js';
@@ -281,7 +281,13 @@ export class TileRuntime {
   run(program: CoreProgram, args: unknown): TileRunResult {
     this.resetRun();
     for (let i = 0; i < this.n; i++) {
-      this.gens[i] = program(this.cores[i], args) as Generator<number, void, Float32Array>;
+      try {
+        this.gens[i] = program(this.cores[i], args) as Generator<number, void, Float32Array>;
+      } catch (err) {
+        // A program that throws before its first yield (e.g. a plain function validating its arguments).
+        this.fail(i, err);
+        return { kind: 'failed', failure: this.failure! };
+      }
       this.enqueue(i);
     }
     const me = this.tile.id;
@@ -298,10 +304,12 @@ export class TileRuntime {
           this.drainRings();
         }
       }
+      // Read the doorbell before flushing: a reader that frees ring space after our refused write rings it,
+      // and that wake-up must not be lost.
+      const seen = this.control.doorbell(me);
       this.flushOutboxes();
       if (this.finished === this.n && this.outboxesEmpty()) return { kind: 'done', summary: this.summary() };
       if (this.control.abort !== ABORT_NONE) return this.aborted();
-      const seen = this.control.doorbell(me);
       if (this.drainRings() > 0 || this.qLen > 0) continue;
       if (this.spinMicros > 0 && this.spin(me, seen)) continue;
       const idle = this.outboxesEmpty();
@@ -346,12 +354,47 @@ export class TileRuntime {
         value = this.receive(i, m, (req & STREAM_FLAG) !== 0);
       }
     } catch (err) {
-      const c = this.cores[i];
-      const e = err as Error & { code?: string };
-      this.failure = { x: c.x, y: c.y, tile: this.tile.id, message: e?.message ?? String(err), code: e?.code, stack: e?.stack };
-      this.control.raiseAbort(ABORT_FAILED);
+      this.fail(i, err);
       return false;
     }
+  }
+
+  private fail(i: number, err: unknown): void {
+    const c = this.cores[i];
+    const e = err as Error & { code?: string };
+    this.failure = { x: c.x, y: c.y, tile: this.tile.id, message: e?.message ?? String(err), code: e?.code, stack: e?.stack };
+    this.control.raiseAbort(ABORT_FAILED);
+  }
+
+  /**
+   * After this tile's cores have all ended: keeps taking messages off the inbound rings (any that arrive now
+   * are strays, sent to cores that already ended) until the coordinator declares run `epoch` over, so a
+   * sender in another tile never stays blocked on a full ring.
+   */
+  drainUntilRunEnds(epoch: number): void {
+    const me = this.tile.id;
+    for (;;) {
+      const ended = this.control.runEnded(epoch);
+      const seen = this.control.doorbell(me);
+      this.drainRings();
+      if (ended || this.control.abort !== ABORT_NONE) return;
+      this.control.setIdle(me, true);
+      this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
+      this.control.setIdle(me, false);
+    }
+  }
+
+  /** Messages that reached a core of this tile and were never received (at the end of a run). */
+  strays(): { count: number; cores: string[] } {
+    let count = 0;
+    const cores: string[] = [];
+    for (let i = 0; i < this.n; i++) {
+      let k = 0;
+      for (let m = this.pendingHead[i]; m !== undefined; m = m.next) k++;
+      if (k > 0 && cores.length < 4) cores.push(`${coreName(this.cores[i].x, this.cores[i].y)} (${k} on colour ${this.pendingHead[i]!.color})`);
+      count += k;
+    }
+    return { count, cores };
   }
 
   /** Moves every complete message from the inbound rings to its core. Returns how many arrived. */
@@ -372,14 +415,19 @@ export class TileRuntime {
 
   private flushOutboxes(): void {
     for (const [to, box] of this.outboxes) {
-      let written = 0;
+      let written = 0; // whole messages
+      let fragments = 0;
       while (box.head < box.queue.length) {
         const m = box.queue[box.head];
-        const n = box.ring.tryWrite(m, box.offset);
+        let n = box.ring.tryWrite(m, box.offset);
         if (n < 0) {
-          Atomics.store(box.ring.header, 2, 1); // RING_WRITER_BLOCKED: the reader wakes us when it frees space
-          break;
+          // Full: ask the reader to wake us when it frees space, then look once more, since it may have
+          // drained the ring before it could see the flag (that wake-up would be lost).
+          Atomics.store(box.ring.header, RING_WRITER_BLOCKED, 1);
+          n = box.ring.tryWrite(m, box.offset);
+          if (n < 0) break;
         }
+        fragments++;
         box.offset += n;
         if (box.offset >= m.payload.length) {
           box.head++;
@@ -391,10 +439,9 @@ export class TileRuntime {
         box.queue.length = 0;
         box.head = 0;
       }
-      if (written > 0) {
-        this.control.addWritten(this.tile.id, written);
-        this.control.ring(to);
-      }
+      if (written > 0) this.control.addWritten(this.tile.id, written);
+      // Ring for fragments too: the reader must drain a large message's first parts to make room for the rest.
+      if (fragments > 0) this.control.ring(to);
     }
   }
 

@@ -34,6 +34,10 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
     }
     case 'counters':
       return { type: 'counters', counters: tile.counters() };
+    case 'endRun': {
+      const s = tile.strays();
+      return { type: 'drained', strays: s.count, strayCores: s.cores };
+    }
     case 'run': {
       const program = await loadProgram(cmd.program);
       const r = tile.run(program, cmd.args);
@@ -65,6 +69,8 @@ export default function tileTask(init: TileInit): Promise<void> {
         }
         const out = pack(reply);
         port.postMessage(out, [out.buffer as ArrayBuffer]);
+        // A finished tile keeps draining its rings until every tile has finished (the reply is already on its way).
+        if (cmd.type === 'run' && reply.type === 'done') tile.drainUntilRunEnds(cmd.epoch);
         if (cmd.type === 'shutdown') {
           port.close();
           resolve();

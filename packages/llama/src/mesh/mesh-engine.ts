@@ -115,6 +115,12 @@ export class MeshLlama implements ForwardEngine {
   }
 
   async forward(token: number, pos: number): Promise<Float32Array> {
+    if (!Number.isInteger(token) || token < 0 || token >= this.config.vocabSize) {
+      throw new WaferError('TOKENIZER_MISMATCH', `token id ${token} is outside the model's vocabulary of ${this.config.vocabSize}`);
+    }
+    if (!Number.isInteger(pos) || pos < 0 || pos >= this.config.seqLen) {
+      throw new WaferError('PROMPT_TOO_LONG', `position ${pos} is outside the model's context of ${this.config.seqLen}`);
+    }
     return this.decodeStep(token, pos, 'decode');
   }
 
@@ -128,7 +134,7 @@ export class MeshLlama implements ForwardEngine {
     const T = ids.length;
     let mode = this.prefillPlan.mode;
     let note = this.prefillPlan.note;
-    if (mode === 'meshgemm' && (this.options.prefill ?? 'auto') === 'auto' && T - 1 < this.layout.rows) {
+    if (mode === 'meshgemm' && (this.options.prefill ?? 'auto') === 'auto' && T < this.layout.rows) {
       // A batch shorter than the mesh has rows leaves rows idle while MeshGEMM still pays P steps per call:
       // token by token is faster there (e.g. 5 tokens on 8x8 wse2: 91,393 against 134,344 modeled cycles).
       // This is auto's choice, not a fallback, so there is no note.
