@@ -374,8 +374,10 @@ export class TileRuntime {
   drainUntilRunEnds(epoch: number): void {
     const me = this.tile.id;
     for (;;) {
-      const ended = this.control.runEnded(epoch);
+      // Doorbell first: the coordinator sets the end flag and then rings, so either we see the flag now
+      // or the ring moves the doorbell past `seen` and the wait below returns at once.
       const seen = this.control.doorbell(me);
+      const ended = this.control.runEnded(epoch);
       this.drainRings();
       if (ended || this.control.abort !== ABORT_NONE) return;
       this.control.setIdle(me, true);
