@@ -2,7 +2,7 @@
 // strategies the kernels implement (packages/kernels/src/collectives/allreduce.ts): MeshGEMV's K-tree (K=2),
 // the pipeline (chain to one end, multicast back) and the ring (ring-allreduce.ts). Every core starts at 0.
 
-import { defaultGroups, evenSplit, ktreeGroups, WaferError, type MachineSpec } from '@wafer/arch';
+import { defaultGroups, ktreeGroups, WaferError, type MachineSpec } from '@wafer/arch';
 import { chainHeadCycles, linkCosts, nonNegativeInt, positiveInt, ser } from './link-timing.js';
 import { ringAllreduceCycles } from './ring-allreduce.js';
 

@@ -1,7 +1,7 @@
 // A Hugging Face tokenizer.json tokenizer (Llama 2 BPE with byte fallback, Llama 3 byte-level BPE): encoding by
 // @huggingface/tokenizers (Tokenizers.js), decoding token by token through our byte stream decoder.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer as TokenizersJsClass } from '@huggingface/tokenizers';
 import { WaferError } from '@wafer/arch';
