@@ -87,6 +87,8 @@ export class Fabric {
   }
 
   get machine(): MachineSpec { return this.options.machine; }
+  /** Worker threads still alive (0 once the fabric is closed or destroyed). */
+  get liveThreads(): number { return this.pool.threads.length; }
   get mesh(): MeshShape { return this.options.mesh; }
   get threads(): number { return this.options.threads; }
 
