@@ -112,3 +112,13 @@ describe('wafer CLI usage errors stop before the command runs', () => {
     });
   }
 });
+
+describe('mesh-engine flags with the reference engine are refused, not ignored', () => {
+  for (const [cmd, flag, value] of [['run', '--mesh', '4'], ['run', '--threads', '2'], ['run', '--machine', 'dev'], ['bench', '--mesh', '4'], ['bench', '--spin', '5']]) {
+    it(`${cmd} --engine reference ${flag} ${value}`, async () => {
+      const r = await wafer(cmd, '--engine', 'reference', flag, value, '-n', '1');
+      expect(r.code).toBe(2);
+      expectOneLine(r.stderr, new RegExp(`^wafer: ${flag} applies to the mesh engine, not to --engine reference$`));
+    });
+  }
+});

@@ -6,17 +6,18 @@ import { loadModel, MeshLlama, ReferenceLlama, type ForwardEngine, type ModelDes
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
+import { rejectMeshFlags } from './run.js';
 import type { Context } from '../context.js';
 
 export function benchBuilder(y: Argv): Argv {
   return y
     .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('engine', { type: 'string', default: 'mesh', describe: 'mesh or reference' })
-    .option('mesh', { type: 'string', default: '8x8', describe: 'comma list of meshes (P or RxC)' })
-    .option('threads', { alias: 't', type: 'string', default: '1,2', describe: 'comma list of thread counts' })
-    .option('machine', { type: 'string', default: 'wse2' })
-    .option('sram', { type: 'string', default: 'enforce', describe: "'enforce' or 'unlimited'" })
-    .option('spin', { type: 'string', default: '0', describe: 'microseconds an idle thread polls before sleeping' })
+    .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'comma list of meshes (P or RxC)' })
+    .option('threads', { alias: 't', type: 'string', defaultDescription: '1,2', describe: 'comma list of thread counts' })
+    .option('machine', { type: 'string', defaultDescription: 'wse2' })
+    .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "'enforce' or 'unlimited'" })
+    .option('spin', { type: 'string', defaultDescription: '0', describe: 'microseconds an idle thread polls before sleeping' })
     .option('p', { alias: 'n-prompt', type: 'string', default: '32', describe: 'prompt tokens (pp row)' })
     .option('n', { alias: 'n-gen', type: 'string', default: '64', describe: 'generated tokens (tg row)' })
     .option('reps', { alias: 'r', type: 'string', default: '3', describe: 'repetitions' })
@@ -26,11 +27,11 @@ export function benchBuilder(y: Argv): Argv {
 interface BenchArgs {
   model: string;
   engine: string;
-  mesh: string;
-  threads: string;
-  machine: string;
-  sram: string;
-  spin: string;
+  mesh?: string;
+  threads?: string;
+  machine?: string;
+  sram?: string;
+  spin?: string;
   p: string;
   n: string;
   reps: string;
@@ -85,11 +86,12 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const promptLen = intFlag('-p', argv.p, { min: 1 });
   const gen = intFlag('-n', argv.n, { min: 1 });
   const reps = intFlag('--reps', argv.reps, { min: 1 });
-  const sramUnlimited = choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited';
-  const spinMicros = intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
-  const meshes: (MeshShape | null)[] = engineName === 'mesh' ? argv.mesh.split(',').map((m) => parseMesh(m)) : [null];
-  const threadList = engineName === 'mesh' ? argv.threads.split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
-  const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine) : null;
+  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName);
+  const sramUnlimited = choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited';
+  const spinMicros = intFlag('--spin', argv.spin ?? '0', { min: 0, max: 1_000_000 });
+  const meshes: (MeshShape | null)[] = engineName === 'mesh' ? (argv.mesh ?? '8x8').split(',').map((m) => parseMesh(m)) : [null];
+  const threadList = engineName === 'mesh' ? (argv.threads ?? '1,2').split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
+  const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine ?? 'wse2') : null;
   const model = loadModel(argv.model);
   if (promptLen + gen > model.config.seqLen) throw usageError(`-p ${promptLen} plus -n ${gen} exceeds the model's context of ${model.config.seqLen}`);
   const prompt = benchPrompt(model, promptLen);

@@ -22,13 +22,13 @@ export function runBuilder(y: Argv): Argv {
     .option('seed', { type: 'string', default: '42', describe: 'sampling seed (same seed, same text)' })
     .option('tokenizer', { type: 'string', describe: 'tokenizer file (tokenizer.bin, tok512.bin or tokenizer.json)' })
     .option('engine', { type: 'string', default: 'mesh', describe: `inference engine: ${ENGINES.join(', ')}` })
-    .option('mesh', { type: 'string', default: '8x8', describe: 'mesh engine: P or RxC cores' })
+    .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'mesh engine: P or RxC cores' })
     .option('threads', { alias: 't', type: 'string', describe: 'mesh engine: worker threads (default 2, or 1 on a 1x1 mesh)' })
-    .option('machine', { type: 'string', default: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
-    .option('allreduce', { type: 'string', default: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
+    .option('machine', { type: 'string', defaultDescription: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
+    .option('allreduce', { type: 'string', defaultDescription: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
     .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
-    .option('spin', { type: 'string', default: '0', describe: 'mesh engine: microseconds an idle thread polls before sleeping (0: never busy-waits)' })
-    .option('sram', { type: 'string', default: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
+    .option('spin', { type: 'string', defaultDescription: '0', describe: 'mesh engine: microseconds an idle thread polls before sleeping (0: never busy-waits)' })
+    .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
     .option('prefill', { type: 'string', describe: "mesh engine: prompt processing, 'meshgemm' (batched) or 'decode' (token by token)", defaultDescription: 'meshgemm when its weights fit, else decode' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
@@ -43,14 +43,14 @@ interface RunArgs {
   seed: string;
   tokenizer?: string;
   engine: string;
-  mesh: string;
+  mesh?: string;
   threads?: string;
-  machine: string;
-  allreduce: string;
+  machine?: string;
+  allreduce?: string;
   groups?: string;
-  sram: string;
+  sram?: string;
   prefill?: string;
-  spin: string;
+  spin?: string;
   json: boolean;
 }
 
@@ -63,6 +63,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
     seed: intFlag('--seed', argv.seed, { min: 1 }),
   });
   const engineName = choiceFlag('--engine', argv.engine, ENGINES);
+  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName);
   const meshOpts = engineName === 'mesh' ? parseMeshFlags(argv) : undefined;
   const model = loadModel(argv.model, { tokenizerPath: argv.tokenizer });
   const tokenizer = loadTokenizer(model, argv.tokenizer);
@@ -86,22 +87,31 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   }
 }
 
+/** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
+const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin'] as const;
+
+export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number], string>>, engine: string): void {
+  const given = MESH_FLAGS.find((f) => argv[f] !== undefined);
+  if (given !== undefined) throw usageError(`--${given} applies to the mesh engine, not to --engine ${engine}`);
+}
+
 function parseMeshFlags(argv: RunArgs) {
-  const mesh = parseMesh(argv.mesh);
+  const meshText = argv.mesh ?? '8x8';
+  const mesh = parseMesh(meshText);
   const threads = argv.threads === undefined ? Math.min(2, mesh.rows * mesh.cols) : intFlag('--threads', argv.threads, { min: 1 });
   if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
-  const machine = loadMachine(argv.machine);
+  const machine = loadMachine(argv.machine ?? 'wse2');
   if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
-    throw usageError(`--mesh ${argv.mesh} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
+    throw usageError(`--mesh ${meshText} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
   }
   return {
     mesh,
     threads,
     machine,
-    strategy: choiceFlag('--allreduce', argv.allreduce, ['ktree', 'pipeline', 'ring'] as const),
+    strategy: choiceFlag('--allreduce', argv.allreduce ?? 'ktree', ['ktree', 'pipeline', 'ring'] as const),
     groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 }),
-    sramUnlimited: choiceFlag('--sram', argv.sram, ['enforce', 'unlimited'] as const) === 'unlimited',
-    spinMicros: intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 }),
+    sramUnlimited: choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited',
+    spinMicros: intFlag('--spin', argv.spin ?? '0', { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
   };
 }
