@@ -93,6 +93,7 @@ describe('wafer run mesh flags', () => {
     [['--threads', '65'], 2, /--threads 65 is more than the 8x8 mesh's 64 cores/],
     [['--mesh', '4', '--machine', 'wse2'], 1, /needs \d+ bytes per core on a 4x4 mesh, over machine wse2's 49152 bytes .* smallest square mesh that fits is 5x5/],
     [['--sram', 'lots'], 2, /--sram must be one of enforce, unlimited/],
+    [['--groups', '9'], 2, /--groups must be <= 8, got 9/],
   ] as const) {
     it(`${args.join(' ')}: exit ${code}`, async () => {
       const r = await wafer('run', '-n', '1', ...args);

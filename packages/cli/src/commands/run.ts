@@ -109,7 +109,7 @@ function parseMeshFlags(argv: RunArgs) {
     threads,
     machine,
     strategy: choiceFlag('--allreduce', argv.allreduce ?? 'ktree', ['ktree', 'pipeline', 'ring'] as const),
-    groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 }),
+    groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1, max: Math.min(mesh.rows, mesh.cols) }),
     sramUnlimited: choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited',
     spinMicros: intFlag('--spin', argv.spin ?? '0', { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
