@@ -33,7 +33,6 @@ export class ControlState {
   }
   clearAbort(): void { Atomics.store(this.i32, SLOT_ABORT, ABORT_NONE); }
 
-  get runEpoch(): number { return Atomics.load(this.i32, SLOT_RUN_EPOCH); }
   /** Starts a run; returns its epoch. */
   bumpRunEpoch(): number { return Atomics.add(this.i32, SLOT_RUN_EPOCH, 1) + 1; }
   /** Every tile has finished run `epoch`: tiles still draining their rings may stop. Wakes them all. */

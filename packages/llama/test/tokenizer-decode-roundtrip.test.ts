@@ -1,17 +1,10 @@
 // decode(encode(text)) gives the text back for every golden string, with run.c's rule that the space after BOS
 // is dropped and that BOS/EOS print nothing.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { golden, files } from './golden-vocabularies.js';
 import { readLlama2cTokenizer } from '../src/tokenizer/llama2c-file.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const golden = JSON.parse(readFileSync(`${root}test/golden/tokenizer-encode.json`, 'utf8'));
-const files: Record<string, string> = {
-  'tok512.bin': `${root}models/stories260K/tok512.bin`,
-  'tokenizer.bin': `${root}models/llama2/tokenizer.bin`,
-};
 
 for (const [name, path] of Object.entries(files)) {
   describe(`decode round trip with ${name}`, () => {

@@ -4,21 +4,15 @@
 // the text, and its normalizer turns every ' ' into '▁', so a literal '▁' in the text reads as a space; run.c
 // encodes both as ordinary characters.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { golden, files } from './golden-vocabularies.js';
 import { readHfTokenizerJson } from '../src/tokenizer/hf-json.js';
 import { readLlama2cTokenizer } from '../src/tokenizer/llama2c-file.js';
 import { sentencePieceToTokenizerJson } from '../src/tokenizer/to-tokenizer-json.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const golden = JSON.parse(readFileSync(`${root}test/golden/tokenizer-encode.json`, 'utf8'));
-const files: Record<string, string> = {
-  'tok512.bin': `${root}models/stories260K/tok512.bin`,
-  'tokenizer.bin': `${root}models/llama2/tokenizer.bin`,
-};
 
 for (const [name, path] of Object.entries(files)) {
   describe(`tokenizer.json written from ${name}`, () => {

@@ -3,20 +3,11 @@
 import type { MeshShape, Tile } from '@wafer/arch';
 import type { TileCounters } from '../protocol.js';
 
-/** Per-core arrays [rows * cols] and per-link arrays [rows * cols * 4] (index core * 4 + direction N/E/S/W). */
-export interface MeshCounters {
-  clock: Float64Array;
-  busyCycles: Float64Array;
-  waitCycles: Float64Array;
-  sentWords: Float64Array;
-  recvWords: Float64Array;
-  sentMessages: Float64Array;
-  recvMessages: Float64Array;
-  sramPeakBytes: Float64Array;
-  linkMessages: Float64Array;
-  linkWords: Float64Array;
-  linkBusyCycles: Float64Array;
-}
+/**
+ * The tiles' counters merged over the whole mesh: per-core arrays [rows * cols] in global order, and per-link
+ * arrays [rows * cols * 4] (index core * 4 + direction N/E/S/W).
+ */
+export type MeshCounters = Omit<TileCounters, 'tile'>;
 
 const PER_CORE = ['clock', 'busyCycles', 'waitCycles', 'sentWords', 'recvWords', 'sentMessages', 'recvMessages', 'sramPeakBytes'] as const;
 const PER_LINK = ['linkMessages', 'linkWords', 'linkBusyCycles'] as const;

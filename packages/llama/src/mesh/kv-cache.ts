@@ -10,7 +10,6 @@ export const KV_SHIFT_COLOR = 14;
 
 /** This core's slice of one layer's cache: entries in sequence order, oldest first. */
 export interface KvSlice {
-  name: string; // buffer prefix: L<layer>.kv
   keys: Float32Array; // [capacity × b]
   values: Float32Array; // [capacity × b]
   positions: Float32Array; // [capacity]
@@ -19,7 +18,6 @@ export interface KvSlice {
 }
 
 interface KvNames {
-  base: string;
   k: string;
   v: string;
   p: string;
@@ -28,11 +26,11 @@ interface KvNames {
 const kvNameCache: KvNames[] = [];
 
 /** Buffer names of a layer's cache, built once per layer (not per core and step). */
-export function kvNames(layer: number): KvNames {
+function kvNames(layer: number): KvNames {
   let n = kvNameCache[layer];
   if (n === undefined) {
     const base = `L${layer}.kv`;
-    n = { base, k: `${base}.k`, v: `${base}.v`, p: `${base}.p`, n: `${base}.n` };
+    n = { k: `${base}.k`, v: `${base}.v`, p: `${base}.p`, n: `${base}.n` };
     kvNameCache[layer] = n;
   }
   return n;
@@ -47,7 +45,7 @@ export function kvSlice(core: Core, layer: number, capacity: number, b: number, 
     core.alloc(names.p, capacity);
     core.alloc(names.n, 1);
   }
-  return { name: names.base, keys: core.buffer(names.k), values: core.buffer(names.v), positions: core.buffer(names.p), countCell: core.buffer(names.n), count: rowCount(entries, core.rows, core.y) };
+  return { keys: core.buffer(names.k), values: core.buffer(names.v), positions: core.buffer(names.p), countCell: core.buffer(names.n), count: rowCount(entries, core.rows, core.y) };
 }
 
 /**

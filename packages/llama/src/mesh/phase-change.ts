@@ -98,7 +98,7 @@ export function* phaseChange(core: Core, a: PhaseChangeArgs): Gen {
     if (got.length > keep) ringSend(core, line, ring, got.subarray(keep), a.colors);
   }
   for (let i = 0; i < m; i++) cache.positions[i] = a.pos0 + i;
-  core.buffer(`${cache.name}.n`)[0] = m; // as kvAppend leaves it, for inspection
+  cache.countCell[0] = m; // as kvAppend leaves it, for inspection
 }
 
 /** Writes a piece [K m×n | V m×n] into columns `to` of entries 0..m-1 of a cache slice of b units per entry. */
