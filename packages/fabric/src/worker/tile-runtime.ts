@@ -1,13 +1,13 @@
 // A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
-import { coreName, opposite, serialisationCycles, WaferError } from '@wafer/arch';
+import { coreName, opposite, serialisationCycles } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
-import { RING_WRITER_BLOCKED, RingChannel } from '../ring.js';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG, type Message } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
+import { TileLinks } from './tile-links.js';
 
 const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
@@ -18,13 +18,6 @@ export type TileRunResult =
   | { kind: 'done'; summary: RunSummary }
   | { kind: 'failed'; failure: CoreFailure }
   | { kind: 'aborted'; reason: number; waiting: WaitingCore[]; waitingCount: number };
-
-interface Outbox {
-  ring: RingChannel;
-  queue: Message[];
-  head: number; // index of the first unsent message
-  offset: number; // floats of queue[head] already written (fragments)
-}
 
 export class TileRuntime {
   readonly mesh: MeshShape;
@@ -71,8 +64,7 @@ export class TileRuntime {
   private readonly colorMaxHops = new Float64Array(32);
   private idleWaits = 0; // times this thread slept waiting for another tile (wall-clock diagnostics)
   private idleTimeouts = 0;
-  private readonly inRings: { from: number; ring: RingChannel }[] = [];
-  private readonly outboxes = new Map<number, Outbox>();
+  private readonly links: TileLinks;
   private failure: CoreFailure | null = null;
 
   constructor(init: TileInit) {
@@ -108,10 +100,7 @@ export class TileRuntime {
     this.linkBusy = new Float64Array(rows * cols * 4);
     this.cores = new Array(n);
     for (let i = 0; i < n; i++) this.cores[i] = new CoreHandle(this, i, this.tile.x0 + (i % this.tile.width), this.tile.y0 + Math.floor(i / this.tile.width));
-    for (const r of init.rings) {
-      if (r.to === this.tile.id) this.inRings.push({ from: r.from, ring: new RingChannel(r.sab) });
-      if (r.from === this.tile.id) this.outboxes.set(r.to, { ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0 });
-    }
+    this.links = new TileLinks(this.tile.id, init.rings, this.control, (m) => this.deliver(m));
     this.memory = new CoreMemory(n, this.machine, init.sramUnlimited, (i) => coreName(this.cores[i].x, this.cores[i].y));
     this.spinMicros = init.spinMicros;
   }
@@ -200,9 +189,7 @@ export class TileRuntime {
       this.deliver(m);
       return;
     }
-    const box = this.outboxes.get(owner);
-    if (box === undefined) throw new WaferError('INTERNAL', `no ring from tile ${this.tile.id} to tile ${owner}`);
-    box.queue.push(m);
+    this.links.queue(owner, m);
   }
 
   private deliver(m: Message): void {
@@ -300,19 +287,19 @@ export class TileRuntime {
         if (!this.resume(i)) return { kind: 'failed', failure: this.failure! };
         if (++steps % STEPS_BETWEEN_POLLS === 0) {
           if (this.control.abort !== ABORT_NONE) return this.aborted();
-          this.flushOutboxes();
-          this.drainRings();
+          this.links.flush();
+          this.links.drain();
         }
       }
       // Read the doorbell before flushing: a reader that frees ring space after our refused write rings it,
       // and that wake-up must not be lost.
       const seen = this.control.doorbell(me);
-      this.flushOutboxes();
-      if (this.finished === this.n && this.outboxesEmpty()) return { kind: 'done', summary: this.summary() };
+      this.links.flush();
+      if (this.finished === this.n && this.links.empty()) return { kind: 'done', summary: this.summary() };
       if (this.control.abort !== ABORT_NONE) return this.aborted();
-      if (this.drainRings() > 0 || this.qLen > 0) continue;
+      if (this.links.drain() > 0 || this.qLen > 0) continue;
       if (this.spinMicros > 0 && this.spin(me, seen)) continue;
-      const idle = this.outboxesEmpty();
+      const idle = this.links.empty();
       if (idle) this.control.setIdle(me, true);
       this.idleWaits++;
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
@@ -378,7 +365,7 @@ export class TileRuntime {
       // or the ring moves the doorbell past `seen` and the wait below returns at once.
       const seen = this.control.doorbell(me);
       const ended = this.control.runEnded(epoch);
-      this.drainRings();
+      this.links.drain();
       if (ended || this.control.abort !== ABORT_NONE) return;
       this.control.setIdle(me, true);
       this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
@@ -397,59 +384,6 @@ export class TileRuntime {
       count += k;
     }
     return { count, cores };
-  }
-
-  /** Moves every complete message from the inbound rings to its core. Returns how many arrived. */
-  private drainRings(): number {
-    let count = 0;
-    for (const { from, ring } of this.inRings) {
-      let got = 0;
-      for (let w = ring.tryRead(); w !== null; w = ring.tryRead()) {
-        this.deliver({ dst: w.dst, color: w.color, hops: w.hops, start: w.start, payload: w.payload, next: undefined });
-        got++;
-      }
-      if (got > 0) this.control.addRead(this.tile.id, got);
-      if (ring.takeWriterBlocked()) this.control.ring(from);
-      count += got;
-    }
-    return count;
-  }
-
-  private flushOutboxes(): void {
-    for (const [to, box] of this.outboxes) {
-      let written = 0; // whole messages
-      let fragments = 0;
-      while (box.head < box.queue.length) {
-        const m = box.queue[box.head];
-        let n = box.ring.tryWrite(m, box.offset);
-        if (n < 0) {
-          // Full: ask the reader to wake us when it frees space, then look once more, since it may have
-          // drained the ring before it could see the flag (that wake-up would be lost).
-          Atomics.store(box.ring.header, RING_WRITER_BLOCKED, 1);
-          n = box.ring.tryWrite(m, box.offset);
-          if (n < 0) break;
-        }
-        fragments++;
-        box.offset += n;
-        if (box.offset >= m.payload.length) {
-          box.head++;
-          box.offset = 0;
-          written++;
-        }
-      }
-      if (box.head === box.queue.length && box.head > 0) {
-        box.queue.length = 0;
-        box.head = 0;
-      }
-      if (written > 0) this.control.addWritten(this.tile.id, written);
-      // Ring for fragments too: the reader must drain a large message's first parts to make room for the rest.
-      if (fragments > 0) this.control.ring(to);
-    }
-  }
-
-  private outboxesEmpty(): boolean {
-    for (const box of this.outboxes.values()) if (box.head < box.queue.length) return false;
-    return true;
   }
 
   private resetRun(): void {
