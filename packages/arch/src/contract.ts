@@ -50,11 +50,21 @@ export interface Core {
   has(name: string): boolean;
   free(name: string): void;
 
+  /**
+   * A zeroed temporary vector for intermediate values (what registers and the compiler's temporaries hold on
+   * a chip), valid until the run ends and not counted against SRAM. Results that outlive the run go into
+   * `alloc`ed buffers.
+   */
+  scratch(length: number): Float32Array;
+
   /** Sends a copy of `data` on a route; the transfer proceeds while the core computes. */
   send(r: Route, data: Float32Array): void;
   /** Store-and-forward relay: re-sends a received message, paying the relay cost first. */
   forward(r: Route, data: Float32Array): void;
-  /** Waits for the whole next message on route `color` (use as `yield core.recv(c)`). */
+  /**
+   * Waits for the whole next message on route `color` (use as `yield core.recv(c)`). The payload is this
+   * core's to read and change, until the run ends (like a scratch vector).
+   */
   recv(color: number): RecvRequest;
   /**
    * Waits only for the head of the next message on `color`: for streaming relays and reductions, which

@@ -30,8 +30,8 @@ export interface ProgramRef {
 export type Command =
   | { type: 'place'; name: string; cores: number[]; data: Float32Array[] }
   | { type: 'free'; name: string }
-  | { type: 'run'; program: ProgramRef; args: unknown; epoch: number }
-  | { type: 'endRun' }
+  | { type: 'run'; program: ProgramRef; args: unknown; epoch: number; gather?: string[] }
+  | { type: 'strays' }
   | { type: 'gather'; name: string }
   | { type: 'counters' }
   | { type: 'shutdown' };
@@ -52,6 +52,13 @@ export interface RunSummary {
   colorMaxHops: number[];
 }
 
+/** A named buffer collected from the cores of one tile that hold it (global core indices). */
+export interface Gathered {
+  name: string;
+  cores: number[];
+  data: Float32Array[];
+}
+
 export interface CoreFailure {
   x: number;
   y: number;
@@ -69,7 +76,7 @@ export interface WaitingCore {
 
 export type Reply =
   | { type: 'ok' }
-  | { type: 'done'; summary: RunSummary }
+  | { type: 'done'; summary: RunSummary; gathered?: Gathered[] }
   | { type: 'failed'; failure: CoreFailure }
   | { type: 'aborted'; reason: number; waiting: WaitingCore[]; waitingCount: number }
   | { type: 'data'; cores: number[]; data: Float32Array[] }

@@ -28,6 +28,20 @@ export interface WireMessage {
   payload: Float32Array;
 }
 
+/** Receives each whole message a ring delivers (no message object on the tile runtime's path). */
+export type RingSink = (dst: number, color: number, hops: number, start: number, payload: Float32Array) => void;
+
+const allocFloats = (n: number) => new Float32Array(n);
+
+/** dst[d..d+n) = src[s..s+n): a plain loop for the short vectors most messages carry (no subarray views). */
+function copyFloats(dst: Float32Array, d: number, src: Float32Array, s: number, n: number): void {
+  if (n > 32) {
+    dst.set(src.subarray(s, s + n), d);
+    return;
+  }
+  for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
+}
+
 /**
  * Creates the shared memory of a ring with room for at least `capacityBytes` of records. The capacity is a
  * power of two: positions run freely modulo 2^32, and slot = position mod capacity stays consistent across
@@ -49,8 +63,12 @@ export class RingChannel {
   readonly units: number;
   /** Largest fragment payload (floats) a record may carry: a quarter of the ring, so several fit. */
   readonly maxFragmentFloats: number;
-  /** Consumer side: the message being reassembled from fragments. */
-  private partial: WireMessage | null = null;
+  /** Consumer side: the message being reassembled from fragments, and its header. */
+  private partial: Float32Array | null = null;
+  private pDst = 0;
+  private pColor = 0;
+  private pHops = 0;
+  private pStart = 0;
 
   constructor(readonly sab: SharedArrayBuffer) {
     this.header = new Int32Array(sab, 0, RING_HEADER_INT32S);
@@ -66,7 +84,12 @@ export class RingChannel {
    * (-1 when the ring is full). A message larger than one fragment takes several calls.
    */
   tryWrite(m: WireMessage, offset = 0): number {
-    const total = m.payload.length;
+    return this.tryWriteParts(m.dst, m.color, m.hops, m.start, m.payload, offset);
+  }
+
+  /** `tryWrite` without a message object: the tile runtime's hot path, straight from the sender's vector. */
+  tryWriteParts(dst: number, color: number, hops: number, start: number, payload: Float32Array, offset: number): number {
+    const total = payload.length;
     const len = Math.min(total - offset, this.maxFragmentFloats);
     const recUnits = (REC_HEADER_U32 + len + 1) >> 1; // header + payload, rounded up to 8 bytes
     const w = this.header[RING_WRITE_POS] >>> 0; // own counter: a plain read suffices
@@ -85,14 +108,14 @@ export class RingChannel {
     }
     if (used + recUnits > this.units) return -1;
     const b = slot * 2;
-    this.u32[b + REC_DST] = m.dst;
-    this.u32[b + REC_COLOR] = m.color;
-    this.u32[b + REC_HOPS] = m.hops;
+    this.u32[b + REC_DST] = dst;
+    this.u32[b + REC_COLOR] = color;
+    this.u32[b + REC_HOPS] = hops;
     this.u32[b + REC_TOTAL] = total;
     this.u32[b + REC_OFFSET] = offset;
     this.u32[b + REC_LEN] = len;
-    this.f64[slot + (REC_START >> 1)] = m.start;
-    this.f32.set(m.payload.subarray(offset, offset + len), b + REC_HEADER_U32);
+    this.f64[slot + (REC_START >> 1)] = start;
+    copyFloats(this.f32, b + REC_HEADER_U32, payload, offset, len);
     // release: the record's bytes are visible to a consumer that Atomics.loads the new position
     Atomics.store(this.header, RING_WRITE_POS, (pos + recUnits) | 0);
     return len;
@@ -100,10 +123,29 @@ export class RingChannel {
 
   /** Consumer: the next whole message, or null when none is complete yet. Reassembles fragments. */
   tryRead(): WireMessage | null {
+    let out: WireMessage | null = null;
+    this.readOne(allocFloats, (dst, color, hops, start, payload) => {
+      out = { dst, color, hops, start, payload };
+    });
+    return out;
+  }
+
+  /**
+   * Consumer: takes every complete message off the ring, handing each to `sink` with a payload from `alloc`
+   * (the tile's arena, so reading allocates no ArrayBuffer). Returns how many messages were delivered.
+   */
+  readEach(alloc: (n: number) => Float32Array, sink: RingSink): number {
+    let count = 0;
+    while (this.readOne(alloc, sink)) count++;
+    return count;
+  }
+
+  /** Consumer: reads records until one message is complete (true) or the ring is empty (false). */
+  private readOne(alloc: (n: number) => Float32Array, sink: RingSink): boolean {
     for (;;) {
       const r = this.header[RING_READ_POS] >>> 0; // own counter
       const w = Atomics.load(this.header, RING_WRITE_POS) >>> 0; // acquire: records before w are complete
-      if (r === w) return null;
+      if (r === w) return false;
       let slot = r % this.units;
       let pos = r;
       if (this.u32[slot * 2] === WRAP_MARKER) {
@@ -114,20 +156,24 @@ export class RingChannel {
       const total = this.u32[b + REC_TOTAL];
       const offset = this.u32[b + REC_OFFSET];
       const len = this.u32[b + REC_LEN];
-      let m = this.partial;
       if (offset === 0) {
-        m = { dst: this.u32[b + REC_DST], color: this.u32[b + REC_COLOR], hops: this.u32[b + REC_HOPS], start: this.f64[slot + (REC_START >> 1)], payload: new Float32Array(total) };
+        this.pDst = this.u32[b + REC_DST];
+        this.pColor = this.u32[b + REC_COLOR];
+        this.pHops = this.u32[b + REC_HOPS];
+        this.pStart = this.f64[slot + (REC_START >> 1)];
+        this.partial = alloc(total);
       }
-      m!.payload.set(this.f32.subarray(b + REC_HEADER_U32, b + REC_HEADER_U32 + len), offset);
+      copyFloats(this.partial!, offset, this.f32, b + REC_HEADER_U32, len);
       // release: the producer may now reuse these slots
       Atomics.store(this.header, RING_READ_POS, (pos + ((REC_HEADER_U32 + len + 1) >> 1)) | 0);
       // Wake a producer blocked in write(). It re-checks space after raising its flag, so no wake-up is lost.
       if (Atomics.load(this.header, RING_WRITER_BLOCKED) !== 0) Atomics.notify(this.header, RING_READ_POS);
       if (offset + len === total) {
+        const payload = this.partial!;
         this.partial = null;
-        return m;
+        sink(this.pDst, this.pColor, this.pHops, this.pStart, payload);
+        return true;
       }
-      this.partial = m;
     }
   }
 

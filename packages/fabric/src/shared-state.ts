@@ -18,12 +18,13 @@ export class ControlState {
     this.i32 = new Int32Array(sab);
   }
   static create(threads: number): ControlState {
-    return new ControlState(new SharedArrayBuffer((FIXED_SLOTS + 4 * threads) * 4), threads);
+    return new ControlState(new SharedArrayBuffer((FIXED_SLOTS + 5 * threads) * 4), threads);
   }
   private doorbellSlot(t: number): number { return FIXED_SLOTS + t; }
   private idleSlot(t: number): number { return FIXED_SLOTS + this.threads + t; }
   private writtenSlot(t: number): number { return FIXED_SLOTS + 2 * this.threads + t; }
   private readSlot(t: number): number { return FIXED_SLOTS + 3 * this.threads + t; }
+  private straysSlot(t: number): number { return FIXED_SLOTS + 4 * this.threads + t; }
 
   get abort(): number { return Atomics.load(this.i32, SLOT_ABORT); }
   /** Sets the abort reason (first one wins) and wakes every worker. */
@@ -60,5 +61,11 @@ export class ControlState {
   addWritten(t: number, n: number): void { Atomics.add(this.i32, this.writtenSlot(t), n); }
   addRead(t: number, n: number): void { Atomics.add(this.i32, this.readSlot(t), n); }
   totalWritten(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.writtenSlot(t)); return s; }
+  /**
+   * Messages that reached worker t's cores after they ended, or were never received (set by t when its cores
+   * finish, and before each later ring read is counted, so it is final once every written message was read).
+   */
+  setStrays(t: number, n: number): void { Atomics.store(this.i32, this.straysSlot(t), n); }
+  totalStrays(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.straysSlot(t)); return s; }
   totalRead(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.readSlot(t)); return s; }
 }

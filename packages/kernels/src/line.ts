@@ -24,7 +24,20 @@ export function lineOf(core: Core, axis: Axis): Line {
     : { axis, pos: core.y, length: core.rows, low: N, high: S };
 }
 
-/** A route from `from` to `to` along the line (to ≠ from), optionally multicast to every core between. */
+const routeCache = new Map<number, Route>();
+
+/**
+ * A route from `from` to `to` along the line (to ≠ from), optionally multicast to every core between. Routes
+ * are immutable values, so each distinct one is built once (kernels ask for one per message).
+ */
 export function lineRoute(line: Line, color: number, from: number, to: number, multicast = false): Route {
-  return route(color, to > from ? line.high : line.low, Math.abs(to - from), multicast);
+  const dir = to > from ? line.high : line.low;
+  const hops = Math.abs(to - from);
+  const key = ((hops * 2 + (multicast ? 1 : 0)) * 32 + color) * 4 + dir;
+  let r = routeCache.get(key);
+  if (r === undefined) {
+    r = route(color, dir, hops, multicast);
+    routeCache.set(key, r);
+  }
+  return r;
 }

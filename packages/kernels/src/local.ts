@@ -1,42 +1,84 @@
-// The per-core numerical kernels (plain loops over Float32Array, fixed summation order) and the
-// buffers they reuse. Their modeled cost is charged by the caller from @wafer/arch's local-costs.
+// The per-core numerical kernels the mesh kernels call: the WebAssembly SIMD versions (wasm/local.wat) on
+// operands in the thread's local heap, the JavaScript versions (local-js.ts) where WebAssembly is unavailable
+// or WAFER_LOCAL_KERNELS=js asks for them. Both give bit-identical results (tested), so the choice never
+// changes a token, a logit or a modeled cycle; their modeled cost is charged by the caller.
+
+import { localHeap, type LocalHeap } from '@wafer/arch';
+import { LOCAL_WASM } from './wasm/local-wasm.js';
+import { gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs } from './local-js.js';
+
+export { gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs };
+
+type Ptr = number;
+interface LocalWasm {
+  gemv(x: Ptr, w: Ptr, y: Ptr, m: number, n: number): void;
+  gemm(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number): void;
+  gemmTransB(s: Ptr, q: Ptr, k: Ptr, m: number, d: number, n: number): void;
+}
+
+let wasm: LocalWasm | null | undefined;
+let heap: LocalHeap | null = null;
+
+/** This thread's instance of the WebAssembly kernels over its local heap (null: use JavaScript). */
+function localWasm(): LocalWasm | null {
+  if (wasm === undefined) {
+    heap = localHeap();
+    const wanted = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WAFER_LOCAL_KERNELS !== 'js';
+    wasm = null;
+    if (wanted && heap !== null) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(LOCAL_WASM), { env: { memory: heap.memory } });
+      wasm = instance.exports as unknown as LocalWasm;
+    }
+  }
+  return wasm;
+}
+
+/** Which implementation this thread's local kernels use. */
+export function localKernelsBackend(): 'wasm' | 'js' {
+  return localWasm() === null ? 'js' : 'wasm';
+}
+
+// Operands outside the heap (plain arrays from a caller) are staged in heap blocks for the call.
+const staged: { from: Float32Array; block: Float32Array; writeBack: boolean }[] = [];
+
+function ptr(v: Float32Array, n: number, writeBack: boolean): Ptr {
+  if (heap!.owns(v)) return v.byteOffset;
+  const block = heap!.alloc(n);
+  block.set(n === v.length ? v : v.subarray(0, n));
+  staged.push({ from: v, block, writeBack });
+  return block.byteOffset;
+}
+
+function unstage(): void {
+  for (const s of staged) {
+    if (s.writeBack) s.from.set(s.block.subarray(0, Math.min(s.block.length, s.from.length)));
+    heap!.release(s.block);
+  }
+  staged.length = 0;
+}
+
+/** y[n] = x[m] · W[m×n] (W row-major): y_j = Σ_i x_i W_ij, accumulated in double, i ascending. */
+export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
+  const k = localWasm();
+  if (k === null) return gemvLocalJs(y, x, w, m, n);
+  k.gemv(ptr(x, m, false), ptr(w, m * n, false), ptr(y, n, true), m, n);
+  if (staged.length > 0) unstage();
+}
 
 /** C[m×n] += A[m×k] · B[k×n], all row-major. Accumulates in C (float32), k ascending. */
 export function gemmAccumulate(c: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): void {
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    for (let kk = 0; kk < k; kk++) {
-      const aik = a[i * k + kk];
-      const bk = kk * n;
-      for (let j = 0; j < n; j++) c[ci + j] += aik * b[bk + j];
-    }
-  }
+  const kern = localWasm();
+  if (kern === null) return gemmAccumulateJs(c, a, b, m, k, n);
+  kern.gemm(ptr(c, m * n, true), ptr(a, m * k, false), ptr(b, k * n, false), m, k, n);
+  if (staged.length > 0) unstage();
 }
 
 /** S[m×n] += Q[m×d] · K[n×d]ᵀ (rows of K are keys): dot products in double, added to S in float32. */
 export function gemmTransBAccumulate(s: Float32Array, q: Float32Array, k: Float32Array, m: number, d: number, n: number): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let t = 0; t < d; t++) acc += q[i * d + t] * k[j * d + t];
-      s[i * n + j] += acc;
-    }
-  }
-}
-
-let gemvScratch = new Float64Array(256); // reused accumulator: cores of one thread run one at a time
-
-/** y[n] = x[m] · W[m×n] (W row-major): y_j = Σ_i x_i W_ij, accumulated in double, i ascending. */
-export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
-  if (gemvScratch.length < n) gemvScratch = new Float64Array(n);
-  const acc = gemvScratch;
-  acc.fill(0, 0, n);
-  for (let i = 0; i < m; i++) {
-    const xi = x[i];
-    const row = i * n;
-    for (let j = 0; j < n; j++) acc[j] += xi * w[row + j];
-  }
-  for (let j = 0; j < n; j++) y[j] = acc[j];
+  const kern = localWasm();
+  if (kern === null) return gemmTransBAccumulateJs(s, q, k, m, d, n);
+  kern.gemmTransB(ptr(s, m * n, true), ptr(q, m * d, false), ptr(k, n * d, false), m, d, n);
+  if (staged.length > 0) unstage();
 }
 
 /** Copies `src` into a named, SRAM-counted buffer of the core (allocated once at `capacity` values). */

@@ -55,6 +55,7 @@ export interface RunReport {
 }
 
 const WATCHDOG_MS = 50;
+const SETTLE_MS = 5000;
 
 export class Fabric {
   readonly tiles: Tile[];
@@ -205,6 +206,14 @@ export class Fabric {
 
   /** Runs a core program on every core; resolves when all cores finish. */
   async run(program: ProgramRef, args: unknown = {}): Promise<RunReport> {
+    return (await this.runAndGather(program, args, [])).report;
+  }
+
+  /**
+   * Runs a core program, then collects the named buffers in the same exchange with each worker (one round
+   * trip per run instead of one more per buffer): each as `gather` returns it.
+   */
+  async runAndGather(program: ProgramRef, args: unknown, names: string[]): Promise<{ report: RunReport; gathered: Record<string, (Float32Array | undefined)[]> }> {
     this.ensureUsable();
     const t0 = performance.now();
     this.routeTable.fill(0);
@@ -215,7 +224,7 @@ export class Fabric {
     let runReplies: Reply[];
     try {
       runReplies = await Promise.race([
-        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch }).then((r) => {
+        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch, gather: names.length > 0 ? names : undefined }).then((r) => {
           done.add(tile.id);
           replies[tile.id] = r;
           return r;
@@ -230,12 +239,13 @@ export class Fabric {
       await this.destroy();
       throw failure;
     }
-    // Every tile has finished: let the ones still draining their rings stop, then count what nobody received.
+    // Every tile has finished and written all it sent: once every written message has been read, each tile's
+    // stray count is final. Then the tiles still draining their rings may stop.
+    const inRings = await this.settleRings();
+    const strays = this.control.totalStrays();
     this.control.endRun(epoch);
-    const drained = await this.broadcast(() => ({ type: 'endRun' }));
-    const strays = drained.reduce((a, r) => a + (r.type === 'drained' ? r.strays : 0), 0);
-    const inRings = this.control.totalWritten() - this.control.totalRead();
     if (strays > 0 || inRings !== 0) {
+      const drained = await this.broadcast(() => ({ type: 'strays' }));
       const where = drained.flatMap((r) => (r.type === 'drained' ? r.strayCores : [])).slice(0, 4).join(', ');
       await this.destroy();
       throw new WaferError('INTERNAL', `run ended with ${strays + inRings} message(s) sent but never received${where ? ` (${where})` : ''}: a core program sent more than its peers receive`);
@@ -268,7 +278,27 @@ export class Fabric {
       const b = routes.busiest!;
       throw new WaferError('ROUTE_BUDGET', `router(${b.x},${b.y}) needs ${routes.max} route-table entries, over machine ${this.machine.name}'s budget of ${budget} per router`);
     }
-    return report;
+    const gathered: Record<string, (Float32Array | undefined)[]> = {};
+    for (const name of names) gathered[name] = new Array(this.mesh.rows * this.mesh.cols);
+    for (const r of runReplies) {
+      if (r.type !== 'done' || r.gathered === undefined) continue;
+      for (const g of r.gathered) g.cores.forEach((c, k) => { gathered[g.name][c] = g.data[k]; });
+    }
+    return { report, gathered };
+  }
+
+  /**
+   * Waits (up to SETTLE_MS) until the tiles have read every cross-tile message written in this run; returns
+   * how many are still unread (0 normally). Tiles keep draining their rings after they finish, so this is short.
+   */
+  private async settleRings(): Promise<number> {
+    const c = this.control;
+    const t0 = performance.now();
+    for (let spins = 0; c.totalWritten() !== c.totalRead(); spins++) {
+      if (performance.now() - t0 > SETTLE_MS) break;
+      await new Promise((r) => (spins < 100 ? setImmediate(r) : setTimeout(r, 1)));
+    }
+    return c.totalWritten() - c.totalRead();
   }
 
   /** Every worker idle (or done) and nothing in flight across two looks: a deadlock. */

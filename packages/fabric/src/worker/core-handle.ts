@@ -10,16 +10,6 @@ export const STREAM_FLAG = 32;
 /** Mask of the colour in a RecvRequest. */
 export const COLOR_MASK = 31;
 
-/** A message in flight (same shape as a ring's WireMessage). */
-export interface Message {
-  dst: number; // global core index
-  color: number;
-  hops: number; // links travelled from the sender
-  start: number; // modeled cycle the first word left the sender
-  payload: Float32Array;
-  next: Message | undefined; // the receiver's pending list
-}
-
 export class CoreHandle implements Core {
   readonly rows: number;
   readonly cols: number;
@@ -35,7 +25,7 @@ export class CoreHandle implements Core {
   }
 
   alloc(name: string, length: number): Float32Array {
-    return this.t.memory.store(this.i, name, new Float32Array(length));
+    return this.t.memory.alloc(this.i, name, length);
   }
   buffer(name: string): Float32Array {
     const b = this.t.memory.get(this.i, name);
@@ -48,6 +38,9 @@ export class CoreHandle implements Core {
   free(name: string): void {
     this.t.memory.release(this.i, name);
   }
+  scratch(length: number): Float32Array {
+    return this.t.arena.take(length);
+  }
 
   send(r: Route, data: Float32Array): void {
     const t = this.t;
@@ -59,12 +52,14 @@ export class CoreHandle implements Core {
     const n = data.length;
     const ser = t.serCycles(n);
     // Egress: the core-to-router link carries one message at a time, in this core's program order.
-    const start = Math.max(t.clock[i], t.egressFree[i]);
+    const clock = t.clock[i];
+    const egress = t.egressFree[i];
+    const start = clock > egress ? clock : egress;
     t.egressFree[i] = start + ser;
     if (t.streamed[i] !== 0) {
       // The output of a streaming relay: the core is busy until its last element has left.
       t.streamed[i] = 0;
-      t.busy[i] += start + ser - t.clock[i];
+      t.busy[i] += start + ser - clock;
       t.clock[i] = start + ser;
     }
     t.sentMessages[i] += 1;
@@ -73,9 +68,9 @@ export class CoreHandle implements Core {
     const dx = DX[r.dir];
     const dy = DY[r.dir];
     if (r.multicast) {
-      for (let k = 1; k <= r.hops; k++) t.post(this.x + dx * k, this.y + dy * k, r.color, k, start, data.slice());
+      for (let k = 1; k <= r.hops; k++) t.post(this.x + dx * k, this.y + dy * k, r.color, k, start, data);
     } else {
-      t.post(this.x + dx * r.hops, this.y + dy * r.hops, r.color, r.hops, start, data.slice());
+      t.post(this.x + dx * r.hops, this.y + dy * r.hops, r.color, r.hops, start, data);
     }
   }
 

@@ -1,7 +1,8 @@
 // The local memory of a tile's cores: named Float32Array buffers per core, counted against the machine's
-// SRAM per core (bytesPerElement each value), with the peak of the current run.
+// SRAM per core (bytesPerElement each value), with the peak of the current run. The blocks themselves live in
+// the thread's local heap (arch's LocalHeap), where the WebAssembly local kernels address them directly.
 
-import { WaferError, type MachineSpec } from '@wafer/arch';
+import { localHeap, WaferError, type MachineSpec } from '@wafer/arch';
 
 export class CoreMemory {
   private readonly buffers: (Map<string, Float32Array> | undefined)[];
@@ -27,12 +28,30 @@ export class CoreMemory {
     return this.buffers[i]?.has(name) ?? false;
   }
 
-  /** Stores a buffer in core i's SRAM, replacing one of the same name; checks the SRAM budget. */
-  store(i: number, name: string, data: Float32Array): Float32Array {
+  /** A new zeroed buffer of n values in core i's SRAM (replacing one of the same name); checks the SRAM budget. */
+  alloc(i: number, name: string, n: number): Float32Array {
+    return this.store(i, name, this.heap === null ? new Float32Array(n) : this.heap.alloc(n));
+  }
+
+  /** Places a copy of `data` in core i's SRAM under `name` (replacing one of the same name). */
+  place(i: number, name: string, data: Float32Array): Float32Array {
+    if (this.heap === null) return this.store(i, name, data);
+    const block = this.heap.alloc(data.length);
+    block.set(data);
+    return this.store(i, name, block);
+  }
+
+  private readonly heap = localHeap();
+
+  /** Stores a block in core i's SRAM, replacing one of the same name; checks the SRAM budget. */
+  private store(i: number, name: string, data: Float32Array): Float32Array {
     let mem = this.buffers[i];
     if (mem === undefined) mem = this.buffers[i] = new Map();
     const old = mem.get(name);
-    if (old !== undefined) this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
+    if (old !== undefined) {
+      this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
+      this.heap?.release(old);
+    }
     mem.set(name, data);
     const used = (this.usedBytes[i] += data.length * this.machine.bytesPerElement);
     if (used > this.peakBytes[i]) this.peakBytes[i] = used;
@@ -48,6 +67,7 @@ export class CoreMemory {
     if (old === undefined) return;
     this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
     mem!.delete(name);
+    this.heap?.release(old);
   }
 
   /** Starts a run: the peak restarts from what is held now. */

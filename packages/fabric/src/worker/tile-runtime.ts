@@ -5,13 +5,15 @@ import { coreName, opposite, serialisationCycles } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
-import { CoreHandle, COLOR_MASK, STREAM_FLAG, type Message } from './core-handle.js';
+import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
+import { Mailbox } from './mailbox.js';
 import { TileLinks } from './tile-links.js';
+import { VectorArena } from './vector-arena.js';
 
 const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
-const STEPS_BETWEEN_POLLS = 256; // cores resumed between looks at the rings and the abort flag
+const STEPS_BETWEEN_POLLS = 64; // cores resumed between looks at the rings and the abort flag
 
 /** The outcome of one run on this tile. */
 export type TileRunResult =
@@ -46,8 +48,9 @@ export class TileRuntime {
   readonly memory: CoreMemory;
   private readonly gens: (Generator<number, void, Float32Array> | null)[];
   private readonly inbox: (Float32Array | undefined)[];
-  private readonly pendingHead: (Message | undefined)[]; // messages that arrived before their receive
-  private readonly pendingTail: (Message | undefined)[];
+  private readonly mailbox: Mailbox; // messages that arrived before their receive
+  /** Message payloads and scratch vectors of the current run. */
+  readonly arena = new VectorArena();
 
   // Full-mesh link counters for the links this tile's senders drove: [core * 4 + direction].
   private readonly linkMessages: Float64Array;
@@ -92,15 +95,14 @@ export class TileRuntime {
     this.waitReq = new Int32Array(n).fill(-1);
     this.gens = new Array(n).fill(null);
     this.inbox = new Array(n);
-    this.pendingHead = new Array(n).fill(undefined);
-    this.pendingTail = new Array(n).fill(undefined);
+    this.mailbox = new Mailbox(n);
     this.runQueue = new Int32Array(n);
     this.linkMessages = new Float64Array(rows * cols * 4);
     this.linkWords = new Float64Array(rows * cols * 4);
     this.linkBusy = new Float64Array(rows * cols * 4);
     this.cores = new Array(n);
     for (let i = 0; i < n; i++) this.cores[i] = new CoreHandle(this, i, this.tile.x0 + (i % this.tile.width), this.tile.y0 + Math.floor(i / this.tile.width));
-    this.links = new TileLinks(this.tile.id, init.rings, this.control, (m) => this.deliver(m));
+    this.links = new TileLinks(this.tile.id, init.rings, this.control, (k) => this.arena.takeRaw(k), (dst, color, hops, start, payload) => this.deliver(this.local(dst), color, hops, start, payload));
     this.memory = new CoreMemory(n, this.machine, init.sramUnlimited, (i) => coreName(this.cores[i].x, this.cores[i].y));
     this.spinMicros = init.spinMicros;
   }
@@ -128,7 +130,7 @@ export class TileRuntime {
     for (let i = 0; i < this.n; i++) this.memory.release(i, name);
   }
   placeGlobal(global: number, name: string, data: Float32Array): void {
-    this.memory.store(this.local(global), name, data);
+    this.memory.place(this.local(global), name, data);
   }
   gatherAll(name: string): { cores: number[]; data: Float32Array[] } {
     const cores: number[] = [];
@@ -180,45 +182,30 @@ export class TileRuntime {
 
   // ---- delivery ----
 
-  /** Sends a message to core (x, y): delivered at once inside the tile, queued for a ring otherwise. */
-  post(x: number, y: number, color: number, hops: number, start: number, payload: Float32Array): void {
+  /**
+   * Sends `data` (the sender's vector, copied here: it may change it afterwards) to core (x, y): handed over
+   * at once inside the tile, written to the owner's ring otherwise.
+   */
+  post(x: number, y: number, color: number, hops: number, start: number, data: Float32Array): void {
     const dst = y * this.mesh.cols + x;
-    const m: Message = { dst, color, hops, start, payload, next: undefined };
     const owner = this.owner[dst];
-    if (owner === this.tile.id) {
-      this.deliver(m);
-      return;
-    }
-    this.links.queue(owner, m);
+    if (owner === this.tile.id) this.deliver(this.local(dst), color, hops, start, this.arena.copy(data));
+    else this.links.send(owner, dst, color, hops, start, data);
   }
 
-  private deliver(m: Message): void {
-    const i = this.local(m.dst);
+  /** A message (its payload now owned by the receiver) reaches local core i: received at once if it waits on that route. */
+  private deliver(i: number, color: number, hops: number, start: number, payload: Float32Array): void {
     const req = this.waitReq[i];
-    if (req >= 0 && (req & COLOR_MASK) === m.color) {
+    if (req >= 0 && (req & COLOR_MASK) === color) {
       this.waitReq[i] = -1;
-      this.inbox[i] = this.receive(i, m, (req & STREAM_FLAG) !== 0);
+      this.inbox[i] = this.receive(i, hops, start, color, payload, (req & STREAM_FLAG) !== 0);
       this.enqueue(i);
       return;
     }
-    const tail = this.pendingTail[i];
-    if (tail === undefined) this.pendingHead[i] = m;
-    else tail.next = m;
-    this.pendingTail[i] = m;
-  }
-
-  /** Removes and returns the oldest pending message on `color` for core i (per-core FIFO linked list). */
-  private takePending(i: number, color: number): Message | undefined {
-    let prev: Message | undefined;
-    for (let m = this.pendingHead[i]; m !== undefined; prev = m, m = m.next) {
-      if (m.color !== color) continue;
-      if (prev === undefined) this.pendingHead[i] = m.next;
-      else prev.next = m.next;
-      if (this.pendingTail[i] === m) this.pendingTail[i] = prev;
-      m.next = undefined;
-      return m;
-    }
-    return undefined;
+    this.mailbox.push(i, color, hops, start, payload);
+    // After the tile's cores have ended, anything that arrives is a stray: publish the count before the
+    // ring's read count moves (the coordinator reads both once every sent message has been read).
+    if (this.finished === this.n) this.control.setStrays(this.tile.id, this.mailbox.count);
   }
 
   /**
@@ -226,17 +213,18 @@ export class TileRuntime {
    * router-to-core link then delivers messages one at a time, in the order the program receives them.
    * A whole receive waits for the tail; a streaming receive proceeds β after the head.
    */
-  private receive(i: number, m: Message, streaming: boolean): Float32Array {
+  private receive(i: number, hops: number, sent: number, color: number, payload: Float32Array, streaming: boolean): Float32Array {
     const spec = this.machine;
-    const n = m.payload.length;
+    const n = payload.length;
     const ser = this.serCycles(n);
     // Flow control: a route holds one message at a time. The next one cannot leave its sender before this
     // core took the previous one off that route and the credit travelled back (α per hop).
-    const key = i * 32 + m.color;
-    const credit = this.lastTaken[key] + spec.alphaCyclesPerHop * m.hops;
-    const start = m.start > credit ? m.start : credit;
-    const head = start + spec.alphaCyclesPerHop * m.hops + spec.messageCycles;
-    const ingressStart = Math.max(head, this.ingressFree[i]);
+    const key = i * 32 + color;
+    const credit = this.lastTaken[key] + spec.alphaCyclesPerHop * hops;
+    const start = sent > credit ? sent : credit;
+    const head = start + spec.alphaCyclesPerHop * hops + spec.messageCycles;
+    const free = this.ingressFree[i];
+    const ingressStart = head > free ? head : free;
     this.ingressFree[i] = ingressStart + ser;
     let ready: number;
     if (streaming) {
@@ -252,7 +240,7 @@ export class TileRuntime {
     this.lastTaken[key] = this.clock[i];
     this.recvMessages[i] += 1;
     this.recvWords[i] += n;
-    return m.payload;
+    return payload;
   }
 
   private enqueue(i: number): void {
@@ -295,7 +283,10 @@ export class TileRuntime {
       // and that wake-up must not be lost.
       const seen = this.control.doorbell(me);
       this.links.flush();
-      if (this.finished === this.n && this.links.empty()) return { kind: 'done', summary: this.summary() };
+      if (this.finished === this.n && this.links.empty()) {
+        this.control.setStrays(me, this.mailbox.count);
+        return { kind: 'done', summary: this.summary() };
+      }
       if (this.control.abort !== ABORT_NONE) return this.aborted();
       if (this.links.drain() > 0 || this.qLen > 0) continue;
       if (this.spinMicros > 0 && this.spin(me, seen)) continue;
@@ -333,12 +324,15 @@ export class TileRuntime {
           return true;
         }
         const req = r.value;
-        const m = this.takePending(i, req & COLOR_MASK);
-        if (m === undefined) {
+        const color = req & COLOR_MASK;
+        const mb = this.mailbox;
+        const slot = mb.take(i, color);
+        if (slot < 0) {
           this.waitReq[i] = req;
           return true;
         }
-        value = this.receive(i, m, (req & STREAM_FLAG) !== 0);
+        value = this.receive(i, mb.slotHops(slot), mb.slotStart(slot), color, mb.slotPayload(slot), (req & STREAM_FLAG) !== 0);
+        mb.release(slot);
       }
     } catch (err) {
       this.fail(i, err);
@@ -375,15 +369,12 @@ export class TileRuntime {
 
   /** Messages that reached a core of this tile and were never received (at the end of a run). */
   strays(): { count: number; cores: string[] } {
-    let count = 0;
     const cores: string[] = [];
-    for (let i = 0; i < this.n; i++) {
-      let k = 0;
-      for (let m = this.pendingHead[i]; m !== undefined; m = m.next) k++;
-      if (k > 0 && cores.length < 4) cores.push(`${coreName(this.cores[i].x, this.cores[i].y)} (${k} on colour ${this.pendingHead[i]!.color})`);
-      count += k;
+    for (let i = 0; i < this.n && cores.length < 4; i++) {
+      const p = this.mailbox.pendingOf(i);
+      if (p.count > 0) cores.push(`${coreName(this.cores[i].x, this.cores[i].y)} (${p.count} on colour ${p.color})`);
     }
-    return { count, cores };
+    return { count: this.mailbox.count, cores };
   }
 
   private resetRun(): void {
@@ -403,11 +394,12 @@ export class TileRuntime {
     this.linkMessages.fill(0);
     this.linkWords.fill(0);
     this.linkBusy.fill(0);
-    for (let i = 0; i < this.n; i++) {
-      this.pendingHead[i] = undefined;
-      this.pendingTail[i] = undefined;
-      this.inbox[i] = undefined;
-    }
+    this.inbox.fill(undefined);
+    // A successful run leaves no message behind, but a tile still draining the last run's rings may already
+    // have taken messages of this one: they stay, with their payloads moved out of the arena it reuses.
+    this.mailbox.detachPayloads();
+    this.arena.reset();
+    this.control.setStrays(this.tile.id, 0);
     this.memory.resetPeaks();
     this.qHead = 0;
     this.qLen = 0;

@@ -34,14 +34,14 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
     }
     case 'counters':
       return { type: 'counters', counters: tile.counters() };
-    case 'endRun': {
+    case 'strays': {
       const s = tile.strays();
       return { type: 'drained', strays: s.count, strayCores: s.cores };
     }
     case 'run': {
       const program = await loadProgram(cmd.program);
       const r = tile.run(program, cmd.args);
-      if (r.kind === 'done') return { type: 'done', summary: r.summary };
+      if (r.kind === 'done') return { type: 'done', summary: r.summary, gathered: cmd.gather?.map((name) => ({ name, ...tile.gatherAll(name) })) };
       if (r.kind === 'failed') return { type: 'failed', failure: r.failure };
       return { type: 'aborted', reason: r.reason, waiting: r.waiting, waitingCount: r.waitingCount };
     }

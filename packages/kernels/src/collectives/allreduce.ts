@@ -30,7 +30,7 @@ type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
  * function returning the strategy's generator, so `yield* allreduce(...)` adds no delegation level.
  */
 export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
-  if (line.length === 1) return alone(mine);
+  if (line.length === 1) return alone(core, mine);
   switch (opts.strategy) {
     case 'ktree': return ktreeAllreduce(core, line, mine, opts);
     case 'pipeline': return pipelineAllreduce(core, line, mine, opts);
@@ -38,8 +38,15 @@ export function allreduce(core: Core, line: Line, mine: Float32Array, opts: Allr
   }
 }
 
-function* alone(mine: Float32Array): Gen {
-  return mine.slice();
+function* alone(core: Core, mine: Float32Array): Gen {
+  return copyOf(core, mine);
+}
+
+/** This core's working copy of its vector (a scratch vector: the caller's stays as it was). */
+function copyOf(core: Core, v: Float32Array): Float32Array {
+  const acc = core.scratch(v.length);
+  for (let k = 0; k < v.length; k++) acc[k] = v[k]; // a loop: TypedArray.set costs more on short vectors
+  return acc;
 }
 
 /**
@@ -51,12 +58,7 @@ function* alone(mine: Float32Array): Gen {
 function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
   const p = line.pos;
   const P = line.length;
-  const { start, size, root } = ktreeGroups(P, opts.groups ?? defaultGroups(P));
-  const G = root.length;
-  const g = groupOf(start, p);
-  const mid = root[g];
-  const gm = Math.floor((G - 1) / 2);
-  const R = root[gm];
+  const { g, G, mid, first, last, gm, R, rootBefore, rootAfter } = ktreePlace(P, opts.groups ?? defaultGroups(P), p);
   const c = opts.colors; // "up" travels toward high positions
   const up1 = c;
   const down1 = c + 1;
@@ -64,19 +66,19 @@ function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allre
   const down2 = c + 3;
   const up3 = c + 4;
   const down3 = c + 5;
-  const acc = mine.slice();
+  const acc = copyOf(core, mine);
 
   // Phase 1: stream toward the group middle.
   if (p !== mid) {
     const toHigh = p < mid;
     const color = toHigh ? up1 : down1;
-    const hasUpstream = toHigh ? p > start[g] : p < start[g] + size[g] - 1;
+    const hasUpstream = toHigh ? p > first : p < last;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
     core.send(lineRoute(line, color, p, toHigh ? p + 1 : p - 1), acc);
     return yield core.recv(p < R ? down3 : up3);
   }
-  if (mid > start[g]) combine(opts.op, acc, yield core.stream(up1));
-  if (mid < start[g] + size[g] - 1) combine(opts.op, acc, yield core.stream(down1));
+  if (mid > first) combine(opts.op, acc, yield core.stream(up1));
+  if (mid < last) combine(opts.op, acc, yield core.stream(down1));
 
   // Phase 2: group roots stream toward the global root, one relay per root.
   if (g !== gm) {
@@ -84,7 +86,7 @@ function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allre
     const color = toHigh ? up2 : down2;
     const hasUpstream = toHigh ? g > 0 : g < G - 1;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
-    core.send(lineRoute(line, color, mid, root[toHigh ? g + 1 : g - 1]), acc);
+    core.send(lineRoute(line, color, mid, toHigh ? rootAfter : rootBefore), acc);
     return yield core.recv(p < R ? down3 : up3);
   }
   if (gm > 0) combine(opts.op, acc, yield core.stream(up2));
@@ -94,6 +96,36 @@ function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allre
   if (R > 0) core.send(lineRoute(line, down3, R, 0, true), acc);
   if (R < P - 1) core.send(lineRoute(line, up3, R, P - 1, true), acc);
   return acc;
+}
+
+/** Where position p sits in the K-tree of a line of P cores in G groups. */
+interface KtreePlace {
+  g: number; // its group
+  G: number; // number of groups
+  mid: number; // its group's middle (the group root)
+  first: number; // its group's first and last positions
+  last: number;
+  gm: number; // the middle group, whose root is the global root R
+  R: number;
+  rootBefore: number; // roots of the neighbouring groups (-1 at the ends)
+  rootAfter: number;
+}
+
+const placeCache = new Map<number, KtreePlace>();
+
+/** ktreeGroups seen from one position (memoised: every core asks once per allreduce). */
+function ktreePlace(P: number, groups: number, p: number): KtreePlace {
+  const key = (P * 2048 + groups) * 2048 + p;
+  let place = placeCache.get(key);
+  if (place === undefined) {
+    const { start, size, root } = ktreeGroups(P, groups);
+    const G = root.length;
+    const g = groupOf(start, p);
+    const gm = Math.floor((G - 1) / 2);
+    place = { g, G, mid: root[g], first: start[g], last: start[g] + size[g] - 1, gm, R: root[gm], rootBefore: g > 0 ? root[g - 1] : -1, rootAfter: g + 1 < G ? root[g + 1] : -1 };
+    placeCache.set(key, place);
+  }
+  return place;
 }
 
 function groupOf(start: number[], p: number): number {
@@ -108,7 +140,7 @@ function* pipelineAllreduce(core: Core, line: Line, mine: Float32Array, opts: Al
   const P = line.length;
   const chain = opts.colors;
   const back = opts.colors + 1;
-  const acc = mine.slice();
+  const acc = copyOf(core, mine);
   if (p > 0) combine(opts.op, acc, yield core.stream(chain));
   if (p < P - 1) {
     core.send(lineRoute(line, chain, p, p + 1), acc);
@@ -129,7 +161,7 @@ function* ringAllreduce(core: Core, line: Line, mine: Float32Array, opts: Allred
   const sizes = evenSplit(mine.length, P);
   const offs: number[] = [];
   sizes.reduce((o, n) => (offs.push(o), o + n), 0);
-  const acc = mine.slice();
+  const acc = copyOf(core, mine);
   const chunk = (c: number) => acc.subarray(offs[c], offs[c] + sizes[c]);
   const colors = opts.colors; // RING_COLORS of them
   for (let s = 0; s < P - 1; s++) {

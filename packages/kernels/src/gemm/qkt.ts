@@ -41,7 +41,7 @@ export function* qkt(core: Core, args: QktCoreArgs): Generator<RecvRequest, void
     const nk = args.kBlocks[kb];
     const last = s === P - 1;
     if (!last) ringSend(core, colLine, ring, k, shiftColors, false); // to the predecessor: rows advance one block
-    const part = new Float32Array(mq * nk);
+    const part = core.scratch(mq * nk);
     core.compute(localGemmCost(mq, d, nk));
     gemmTransBAccumulate(part, q, k, mq, d, nk);
     // Reduce the partials along the row toward column kb: streaming relays from both ends.

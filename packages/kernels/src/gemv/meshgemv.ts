@@ -23,7 +23,7 @@ export interface GemvOptions {
  */
 export function meshGemv(core: Core, x: Float32Array, w: Float32Array, n: number, opts: GemvOptions): Generator<RecvRequest, Float32Array, Float32Array> {
   const m = x.length;
-  const partial = new Float32Array(n);
+  const partial = core.scratch(n);
   core.compute(localGemvCost(m, n));
   gemvLocal(partial, x, w, m, n);
   return allreduce(core, lineOf(core, opts.axis), partial, { strategy: opts.strategy, op: 'sum', colors: opts.colors, groups: opts.groups });

@@ -124,7 +124,7 @@ function* embed(core: Core, l: DecodeLayout, token: number): Gen<Float32Array> {
   const table = core.buffer(l.sharedClassifier ? 'wcls' : 'embd'); // [d × vocab block]
   const vb = l.vX.sizes[owner];
   const col = token - l.vX.offsets[owner];
-  const e = new Float32Array(table.length / vb);
+  const e = core.scratch(table.length / vb);
   for (let i = 0; i < e.length; i++) e[i] = table[i * vb + col];
   core.compute(elementwiseCost(e.length));
   if (owner + 1 < l.cols) core.send(route(EMBED_EAST, E, l.cols - 1 - owner, true), e);
@@ -137,10 +137,12 @@ function* rmsnorm(core: Core, l: DecodeLayout, x: Float32Array, weight: Float32A
   let ss = 0;
   for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
   core.compute(elementwiseCost(x.length, 2));
-  const total = (yield* allreduce(core, lineOf(core, 'y'), Float32Array.of(ss), opts))[0];
+  const sum = core.scratch(1);
+  sum[0] = ss;
+  const total = (yield* allreduce(core, lineOf(core, 'y'), sum, opts))[0];
   const f32 = Math.fround;
   const scale = f32(1 / f32(Math.sqrt(f32(f32(total / l.dim) + f32(l.normEps)))));
-  const out = new Float32Array(x.length);
+  const out = core.scratch(x.length);
   for (let i = 0; i < x.length; i++) out[i] = weight[i] * f32(scale * x[i]);
   core.compute(elementwiseCost(x.length, 2));
   return out;
@@ -172,7 +174,7 @@ function rope(core: Core, l: DecodeLayout, q: Float32Array, k: Float32Array, pos
 function partialScores(core: Core, l: DecodeLayout, q: Float32Array, keys: Float32Array, count: number): Float32Array {
   const b = keys.length / l.kvCapacity;
   const kvOff = l.kvX.offsets[core.x];
-  const out = new Float32Array(l.nHeads * count);
+  const out = core.scratch(l.nHeads * count);
   for (let t = 0; t < count; t++) {
     for (let jl = 0; jl < b; jl++) {
       const g = Math.floor((kvOff + jl) / l.headDim);
@@ -200,8 +202,8 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
   const f32 = Math.fround;
   const scale = f32(Math.sqrt(l.headDim));
   const [h0, h1] = headRange(l, core.x);
-  const s = new Float32Array(scores.length);
-  const max = new Float32Array(h1 - h0).fill(Number.NEGATIVE_INFINITY);
+  const s = core.scratch(scores.length);
+  const max = core.scratch(h1 - h0).fill(Number.NEGATIVE_INFINITY);
   for (let h = h0; h < h1; h++) {
     for (let t = 0; t < count; t++) {
       const v = f32(scores[h * count + t]) / scale;
@@ -210,7 +212,7 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
     }
   }
   const gmax = yield* allreduce(core, lineOf(core, 'y'), max, ar(Y_COLORS, 'max'));
-  const sum = new Float32Array(h1 - h0);
+  const sum = core.scratch(h1 - h0);
   for (let h = h0; h < h1; h++) {
     let acc = 0;
     for (let t = 0; t < count; t++) {
@@ -229,22 +231,22 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
 /** partial o[r × b] = Σ_t p[h(r, unit), t] · V[t, unit] over this row's positions. */
 function weightedValues(core: Core, l: DecodeLayout, probs: Float32Array, values: Float32Array, count: number, b: number): Float32Array {
   const kvOff = l.kvX.offsets[core.x];
-  const acc = new Float64Array(l.nrep * b);
+  const out = core.scratch(l.nrep * b);
   for (let jl = 0; jl < b; jl++) {
     const g = Math.floor((kvOff + jl) / l.headDim);
     for (let r = 0; r < l.nrep; r++) {
       const h = g * l.nrep + r;
       let a = 0;
       for (let t = 0; t < count; t++) a += probs[h * count + t] * values[t * b + jl];
-      acc[r * b + jl] = a;
+      out[r * b + jl] = a; // rounded to float32 once, after the sum in double
     }
   }
   core.compute({ macs: l.nrep * b * count, instructions: l.nrep * b, loops: 1 });
-  return Float32Array.from(acc);
+  return out;
 }
 
 function add(core: Core, x: Float32Array, y: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
+  const out = core.scratch(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];
   core.compute(elementwiseCost(x.length));
   return out;
@@ -253,7 +255,7 @@ function add(core: Core, x: Float32Array, y: Float32Array): Float32Array {
 /** [gate (h) | up (h)] → silu(gate) · up [h]. */
 function swiglu(core: Core, gu: Float32Array): Float32Array {
   const h = gu.length / 2;
-  const out = new Float32Array(h);
+  const out = core.scratch(h);
   const f32 = Math.fround;
   for (let i = 0; i < h; i++) {
     const g = gu[i];

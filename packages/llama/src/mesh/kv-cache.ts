@@ -76,7 +76,7 @@ export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float3
   }
   if (r > j) {
     // Hand the oldest entry one row up, then drop it.
-    const msg = new Float32Array(2 * b + 1);
+    const msg = core.scratch(2 * b + 1);
     msg.set(slice.keys.subarray(0, b), 0);
     msg.set(slice.values.subarray(0, b), b);
     msg[2 * b] = slice.positions[0];

@@ -170,9 +170,9 @@ export class MeshLlama implements ForwardEngine {
   }
 
   private async decodeStep(token: number, pos: number, phase: MeshStepRecord['phase']): Promise<Float32Array> {
-    const report = await this.fabric.run(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups });
+    const { report, gathered } = await this.fabric.runAndGather(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups }, ['logits']);
     this.steps.push({ pos, phase, report });
-    const blocks = await this.fabric.gather('logits');
+    const blocks = gathered.logits;
     const logits = new Float32Array(this.layout.vocab);
     for (let x = 0; x < this.layout.cols; x++) logits.set(blocks[x]!, this.layout.vX.offsets[x]);
     return logits;
