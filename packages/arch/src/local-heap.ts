@@ -23,7 +23,11 @@ export class LocalHeap {
   /** Blocks that did not fit (plain arrays instead). */
   fallbacks = 0;
 
-  constructor(initialBytes = 16 * PAGE_BYTES) {
+  private readonly maxPages: number;
+
+  /** `maxBytes` (default and at most 4 GiB) bounds the memory; blocks beyond it are plain arrays. */
+  constructor(initialBytes = 16 * PAGE_BYTES, maxBytes = MAX_PAGES * PAGE_BYTES) {
+    this.maxPages = Math.min(MAX_PAGES, Math.floor(maxBytes / PAGE_BYTES));
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE_BYTES), maximum: MAX_PAGES, shared: true });
     this.buffer = this.memory.buffer as unknown as SharedArrayBuffer;
     this.buffers.push(this.buffer);
@@ -72,7 +76,7 @@ export class LocalHeap {
   private grow(needBytes: number): boolean {
     const have = this.buffer.byteLength;
     // Double (at least), so views stay spread over few buffer objects and growth is rare.
-    const wantPages = Math.min(MAX_PAGES, Math.max(Math.ceil(needBytes / PAGE_BYTES), Math.ceil((2 * have) / PAGE_BYTES)));
+    const wantPages = Math.min(this.maxPages, Math.max(Math.ceil(needBytes / PAGE_BYTES), Math.ceil((2 * have) / PAGE_BYTES)));
     if (wantPages * PAGE_BYTES < needBytes) return false;
     try {
       this.memory.grow(wantPages - have / PAGE_BYTES);

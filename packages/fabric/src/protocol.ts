@@ -14,6 +14,8 @@ export interface TileInit {
   sramUnlimited: boolean;
   /** Microseconds an idle tile polls before it sleeps (0: sleep at once). */
   spinMicros: number;
+  /** Measure where each run's wall time goes (RunSummary.wall). */
+  profileWall: boolean;
   control: SharedArrayBuffer;
   routeTable: SharedArrayBuffer;
   /** Rings this tile writes (to) and reads (from). */
@@ -46,6 +48,10 @@ export interface RunSummary {
   sramOverflowCores: number;
   idleWaits: number; // wall-clock diagnostics: times the thread slept waiting for other tiles
   idleTimeouts: number;
+  /** Generator resumes of this tile's cores (wall-clock diagnostics: the scheduler's work). */
+  resumes: number;
+  /** With profileWall: where this thread's wall time went. */
+  wall?: TileWall;
   /** Per route colour: messages sent, values sent, and the longest route used. */
   colorMessages: number[];
   colorWords: number[];
@@ -57,6 +63,16 @@ export interface Gathered {
   name: string;
   cores: number[];
   data: Float32Array[];
+}
+
+/** Wall-clock breakdown of one run on one thread (ms). Never part of a modeled figure. */
+export interface TileWall {
+  runMs: number; // the whole run on this thread
+  localKernelMs: number; // local arithmetic (GEMV, GEMM, Q·Kᵀ tiles)
+  localKernelCalls: number;
+  idleMs: number; // waiting for other threads (polling and sleeping)
+  linksMs: number; // moving messages through the cross-tile rings
+  gcMs: number; // garbage collection the thread reported since the previous run
 }
 
 export interface CoreFailure {

@@ -1,12 +1,15 @@
 // Single-producer single-consumer ring channel over a SharedArrayBuffer: the links that cross tiles.
 // Records are message fragments; a full ring refuses the write (the writer retries), it never overwrites.
 
-/** Header slots (Int32 indices). Positions count 8-byte units and run freely modulo 2^32. */
+/**
+ * Header slots (Int32 indices), each on its own 64-byte cache line so the producer's and the consumer's
+ * updates do not bounce one line between cores. Positions count 8-byte units and run freely modulo 2^32.
+ */
 export const RING_WRITE_POS = 0; // written by the producer only
-export const RING_READ_POS = 1; // written by the consumer only
-export const RING_WRITER_BLOCKED = 2; // producer sets 1 when a write was refused; consumer clears it and wakes the producer
-export const RING_HEADER_INT32S = 4;
-const HEADER_BYTES = RING_HEADER_INT32S * 4; // 16: keeps the data region 8-byte aligned
+export const RING_READ_POS = 16; // written by the consumer only
+export const RING_WRITER_BLOCKED = 32; // producer sets 1 when a write was refused; consumer clears it and wakes the producer
+export const RING_HEADER_INT32S = 48;
+const HEADER_BYTES = RING_HEADER_INT32S * 4; // 192: keeps the data region 8-byte aligned
 
 /** Record layout in 32-bit words: dst, colorFlags, hops, totalLen, fragOffset, fragLen, start (f64 at words 6-7). */
 const REC_DST = 0;
@@ -63,6 +66,8 @@ export class RingChannel {
   readonly units: number;
   /** Largest fragment payload (floats) a record may carry: a quarter of the ring, so several fit. */
   readonly maxFragmentFloats: number;
+  /** Producer side: the consumer's read position when last looked at (space is at least what it implies). */
+  private seenRead = 0;
   /** Consumer side: the message being reassembled from fragments, and its header. */
   private partial: Float32Array | null = null;
   private pDst = 0;
@@ -93,20 +98,25 @@ export class RingChannel {
     const len = Math.min(total - offset, this.maxFragmentFloats);
     const recUnits = (REC_HEADER_U32 + len + 1) >> 1; // header + payload, rounded up to 8 bytes
     const w = this.header[RING_WRITE_POS] >>> 0; // own counter: a plain read suffices
-    const r = Atomics.load(this.header, RING_READ_POS) >>> 0; // acquire: slots before r are free
-    let used = (w - r) >>> 0;
-    let slot = w % this.units;
+    // Where the record goes: after the last record, or at slot 0 when it does not fit before the end (the
+    // tail is then marked as skipped).
+    const at = w % this.units;
+    const tail = this.units - at;
+    const wraps = tail < recUnits;
+    const need = wraps ? tail + recUnits : recUnits;
+    // The consumer's position is looked at only when the space last seen is not enough, so its cache line
+    // stays with the consumer.
+    if (((w - this.seenRead) >>> 0) + need > this.units) {
+      this.seenRead = Atomics.load(this.header, RING_READ_POS) >>> 0; // acquire: slots before it are free
+      if (((w - this.seenRead) >>> 0) + need > this.units) return -1;
+    }
+    let slot = at;
     let pos = w;
-    const tail = this.units - slot;
-    if (tail < recUnits) {
-      // Not enough room before the end: mark the tail as skipped and start over at slot 0.
-      if (used + tail + recUnits > this.units) return -1;
+    if (wraps) {
       this.u32[slot * 2] = WRAP_MARKER;
       pos = (pos + tail) >>> 0;
-      used += tail;
       slot = 0;
     }
-    if (used + recUnits > this.units) return -1;
     const b = slot * 2;
     this.u32[b + REC_DST] = dst;
     this.u32[b + REC_COLOR] = color;
@@ -124,9 +134,9 @@ export class RingChannel {
   /** Consumer: the next whole message, or null when none is complete yet. Reassembles fragments. */
   tryRead(): WireMessage | null {
     let out: WireMessage | null = null;
-    this.readOne(allocFloats, (dst, color, hops, start, payload) => {
+    this.read(allocFloats, (dst, color, hops, start, payload) => {
       out = { dst, color, hops, start, payload };
-    });
+    }, 1);
     return out;
   }
 
@@ -135,21 +145,22 @@ export class RingChannel {
    * (the tile's arena, so reading allocates no ArrayBuffer). Returns how many messages were delivered.
    */
   readEach(alloc: (n: number) => Float32Array, sink: RingSink): number {
-    let count = 0;
-    while (this.readOne(alloc, sink)) count++;
-    return count;
+    return this.read(alloc, sink, Number.POSITIVE_INFINITY);
   }
 
-  /** Consumer: reads records until one message is complete (true) or the ring is empty (false). */
-  private readOne(alloc: (n: number) => Float32Array, sink: RingSink): boolean {
-    for (;;) {
-      const r = this.header[RING_READ_POS] >>> 0; // own counter
-      const w = Atomics.load(this.header, RING_WRITE_POS) >>> 0; // acquire: records before w are complete
-      if (r === w) return false;
+  /**
+   * Reads the records written so far (one look at the write position), up to `max` whole messages, then
+   * releases their slots with one store of the read position.
+   */
+  private read(alloc: (n: number) => Float32Array, sink: RingSink, max: number): number {
+    let r = this.header[RING_READ_POS] >>> 0; // own counter
+    const w = Atomics.load(this.header, RING_WRITE_POS) >>> 0; // acquire: records before w are complete
+    if (r === w) return 0;
+    let delivered = 0;
+    while (r !== w && delivered < max) {
       let slot = r % this.units;
-      let pos = r;
       if (this.u32[slot * 2] === WRAP_MARKER) {
-        pos = (pos + (this.units - slot)) >>> 0;
+        r = (r + (this.units - slot)) >>> 0;
         slot = 0;
       }
       const b = slot * 2;
@@ -164,17 +175,19 @@ export class RingChannel {
         this.partial = alloc(total);
       }
       copyFloats(this.partial!, offset, this.f32, b + REC_HEADER_U32, len);
-      // release: the producer may now reuse these slots
-      Atomics.store(this.header, RING_READ_POS, (pos + ((REC_HEADER_U32 + len + 1) >> 1)) | 0);
-      // Wake a producer blocked in write(). It re-checks space after raising its flag, so no wake-up is lost.
-      if (Atomics.load(this.header, RING_WRITER_BLOCKED) !== 0) Atomics.notify(this.header, RING_READ_POS);
+      r = (r + ((REC_HEADER_U32 + len + 1) >> 1)) >>> 0;
       if (offset + len === total) {
         const payload = this.partial!;
         this.partial = null;
         sink(this.pDst, this.pColor, this.pHops, this.pStart, payload);
-        return true;
+        delivered++;
       }
     }
+    // release: the producer may now reuse these slots
+    Atomics.store(this.header, RING_READ_POS, r | 0);
+    // Wake a producer blocked in write(). It re-checks space after raising its flag, so no wake-up is lost.
+    if (Atomics.load(this.header, RING_WRITER_BLOCKED) !== 0) Atomics.notify(this.header, RING_READ_POS);
+    return delivered;
   }
 
   /** Consumer: true (once) if the producer was refused since the last call; it should then be woken. */

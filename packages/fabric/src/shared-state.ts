@@ -6,10 +6,14 @@ export const ABORT_FAILED = 1; // a core program threw or a worker died
 export const ABORT_DEADLOCK = 2; // the watchdog found every core waiting with nothing in flight
 export const ABORT_DESTROYED = 3; // destroy() was called
 
+// Every slot sits on its own 64-byte cache line: slots that different threads write (doorbells, counts) would
+// otherwise share lines and make every update bounce the line between cores.
+const LINE = 16; // Int32 slots per cache line
 const SLOT_ABORT = 0;
-const SLOT_RUN_EPOCH = 1; // bumped by the coordinator at the start of each run
-const SLOT_RUN_ENDED = 2; // set to the run's epoch once every tile has finished its cores
-const FIXED_SLOTS = 4;
+const SLOT_RUN_EPOCH = LINE; // bumped by the coordinator at the start of each run
+const SLOT_RUN_ENDED = 2 * LINE; // set to the run's epoch once every tile has finished its cores
+const FIXED_SLOTS = 3 * LINE;
+const PER_THREAD = 6; // doorbell, idle, sleeping, written, read, strays
 
 /** Named offsets into the control Int32Array for T workers. */
 export class ControlState {
@@ -18,13 +22,15 @@ export class ControlState {
     this.i32 = new Int32Array(sab);
   }
   static create(threads: number): ControlState {
-    return new ControlState(new SharedArrayBuffer((FIXED_SLOTS + 5 * threads) * 4), threads);
+    return new ControlState(new SharedArrayBuffer((FIXED_SLOTS + PER_THREAD * threads * LINE) * 4), threads);
   }
-  private doorbellSlot(t: number): number { return FIXED_SLOTS + t; }
-  private idleSlot(t: number): number { return FIXED_SLOTS + this.threads + t; }
-  private writtenSlot(t: number): number { return FIXED_SLOTS + 2 * this.threads + t; }
-  private readSlot(t: number): number { return FIXED_SLOTS + 3 * this.threads + t; }
-  private straysSlot(t: number): number { return FIXED_SLOTS + 4 * this.threads + t; }
+  private slot(kind: number, t: number): number { return FIXED_SLOTS + (kind * this.threads + t) * LINE; }
+  private doorbellSlot(t: number): number { return this.slot(0, t); }
+  private idleSlot(t: number): number { return this.slot(1, t); }
+  private sleepingSlot(t: number): number { return this.slot(2, t); }
+  private writtenSlot(t: number): number { return this.slot(3, t); }
+  private readSlot(t: number): number { return this.slot(4, t); }
+  private straysSlot(t: number): number { return this.slot(5, t); }
 
   get abort(): number { return Atomics.load(this.i32, SLOT_ABORT); }
   /** Sets the abort reason (first one wins) and wakes every worker. */
@@ -48,14 +54,30 @@ export class ControlState {
     Atomics.add(this.i32, this.doorbellSlot(t), 1);
     Atomics.notify(this.i32, this.doorbellSlot(t));
   }
+
+  /**
+   * Wakes worker t only if it is going to sleep (for new ring data). A worker that is awake polls its rings,
+   * so it needs no doorbell. No wake-up is lost: t raises its sleeping flag and then looks at its rings again
+   * before it waits; this thread wrote the ring and then reads the flag (both seq-cst), so one of the two
+   * sees the other.
+   */
+  ringIfSleeping(t: number): void {
+    if (Atomics.load(this.i32, this.sleepingSlot(t)) !== 0) this.ring(t);
+  }
+  /** Worker t is about to sleep on its doorbell (set before its last look at the rings), or is awake again. */
+  setSleeping(t: number, sleeping: boolean): void { Atomics.store(this.i32, this.sleepingSlot(t), sleeping ? 1 : 0); }
   doorbell(t: number): number { return Atomics.load(this.i32, this.doorbellSlot(t)); }
   /** Sleeps until worker t's doorbell moves from `seen` or the timeout passes. */
   waitDoorbell(t: number, seen: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     return Atomics.wait(this.i32, this.doorbellSlot(t), seen, timeoutMs);
   }
 
-  setIdle(t: number, idle: boolean): void { Atomics.store(this.i32, this.idleSlot(t), idle ? 1 : 0); }
-  isIdle(t: number): boolean { return Atomics.load(this.i32, this.idleSlot(t)) === 1; }
+  /**
+   * Worker t waits with nothing to do in run `epoch` (0: it is not idle). Keyed by run, so a worker still
+   * draining the last run's rings, or not yet started on this one, never looks idle to this run's watchdog.
+   */
+  setIdle(t: number, epoch: number): void { Atomics.store(this.i32, this.idleSlot(t), epoch); }
+  isIdle(t: number, epoch: number): boolean { return Atomics.load(this.i32, this.idleSlot(t)) === epoch; }
 
   /** Cross-tile messages written by / read by worker t (for the deadlock watchdog). */
   addWritten(t: number, n: number): void { Atomics.add(this.i32, this.writtenSlot(t), n); }

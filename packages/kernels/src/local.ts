@@ -3,7 +3,7 @@
 // or WAFER_LOCAL_KERNELS=js asks for them. Both give bit-identical results (tested), so the choice never
 // changes a token, a logit or a modeled cycle; their modeled cost is charged by the caller.
 
-import { localHeap, type LocalHeap } from '@wafer/arch';
+import { localHeap, localKernelClock, type LocalHeap } from '@wafer/arch';
 import { LOCAL_WASM } from './wasm/local-wasm.js';
 import { gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs } from './local-js.js';
 
@@ -57,8 +57,21 @@ function unstage(): void {
   staged.length = 0;
 }
 
+/** Runs a local kernel, adding its wall time to the thread's clock when the fabric profiles wall time. */
+function timed(run: () => void): void {
+  const t0 = performance.now();
+  run();
+  localKernelClock.ms += performance.now() - t0;
+  localKernelClock.calls++;
+}
+
 /** y[n] = x[m] · W[m×n] (W row-major): y_j = Σ_i x_i W_ij, accumulated in double, i ascending. */
 export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
+  if (localKernelClock.enabled) return timed(() => gemv(y, x, w, m, n));
+  gemv(y, x, w, m, n);
+}
+
+function gemv(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
   const k = localWasm();
   if (k === null) return gemvLocalJs(y, x, w, m, n);
   k.gemv(ptr(x, m, false), ptr(w, m * n, false), ptr(y, n, true), m, n);
@@ -67,6 +80,11 @@ export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: 
 
 /** C[m×n] += A[m×k] · B[k×n], all row-major. Accumulates in C (float32), k ascending. */
 export function gemmAccumulate(c: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): void {
+  if (localKernelClock.enabled) return timed(() => gemm(c, a, b, m, k, n));
+  gemm(c, a, b, m, k, n);
+}
+
+function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): void {
   const kern = localWasm();
   if (kern === null) return gemmAccumulateJs(c, a, b, m, k, n);
   kern.gemm(ptr(c, m * n, true), ptr(a, m * k, false), ptr(b, k * n, false), m, k, n);
@@ -75,6 +93,11 @@ export function gemmAccumulate(c: Float32Array, a: Float32Array, b: Float32Array
 
 /** S[m×n] += Q[m×d] · K[n×d]ᵀ (rows of K are keys): dot products in double, added to S in float32. */
 export function gemmTransBAccumulate(s: Float32Array, q: Float32Array, k: Float32Array, m: number, d: number, n: number): void {
+  if (localKernelClock.enabled) return timed(() => gemmTransB(s, q, k, m, d, n));
+  gemmTransB(s, q, k, m, d, n);
+}
+
+function gemmTransB(s: Float32Array, q: Float32Array, k: Float32Array, m: number, d: number, n: number): void {
   const kern = localWasm();
   if (kern === null) return gemmTransBAccumulateJs(s, q, k, m, d, n);
   kern.gemmTransB(ptr(s, m * n, true), ptr(q, m * d, false), ptr(k, n * d, false), m, d, n);

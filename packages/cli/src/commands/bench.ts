@@ -17,7 +17,7 @@ export function benchBuilder(y: Argv): Argv {
     .option('threads', { alias: 't', type: 'string', defaultDescription: '1,2', describe: 'comma list of thread counts' })
     .option('machine', { type: 'string', defaultDescription: 'wse2' })
     .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "'enforce' or 'unlimited'" })
-    .option('spin', { type: 'string', defaultDescription: '0', describe: 'microseconds an idle thread polls before sleeping' })
+    .option('spin', { type: 'string', defaultDescription: 'auto', describe: "microseconds an idle thread polls before sleeping ('auto': 50 when threads <= cores, else 0)" })
     .option('p', { alias: 'n-prompt', type: 'string', default: '32', describe: 'prompt tokens (pp row)' })
     .option('n', { alias: 'n-gen', type: 'string', default: '64', describe: 'generated tokens (tg row)' })
     .option('reps', { alias: 'r', type: 'string', default: '3', describe: 'repetitions' })
@@ -88,7 +88,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const reps = intFlag('--reps', argv.reps, { min: 1 });
   if (engineName !== 'mesh') rejectMeshFlags(argv, engineName);
   const sramUnlimited = choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited';
-  const spinMicros = intFlag('--spin', argv.spin ?? '0', { min: 0, max: 1_000_000 });
+  const spinMicros = argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
   const meshes: (MeshShape | null)[] = engineName === 'mesh' ? (argv.mesh ?? '8x8').split(',').map((m) => parseMesh(m)) : [null];
   const threadList = engineName === 'mesh' ? (argv.threads ?? '1,2').split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
   const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine ?? 'wse2') : null;

@@ -6,6 +6,7 @@ import { choiceFlag, intFlag, numFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import type { Context } from '../context.js';
+import { wallProfileReport } from '../wall-profile-report.js';
 import { meshReport, type MeshRunSummary } from '../mesh-report.js';
 import { placementProgress } from '../progress.js';
 
@@ -27,9 +28,10 @@ export function runBuilder(y: Argv): Argv {
     .option('machine', { type: 'string', defaultDescription: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
     .option('allreduce', { type: 'string', defaultDescription: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
     .option('groups', { type: 'string', describe: 'mesh engine: K-tree groups (default round(√P))' })
-    .option('spin', { type: 'string', defaultDescription: '0', describe: 'mesh engine: microseconds an idle thread polls before sleeping (0: never busy-waits)' })
+    .option('spin', { type: 'string', defaultDescription: 'auto', describe: "mesh engine: microseconds an idle thread polls before sleeping ('auto': 50 when threads <= cores, else 0; 0: never busy-waits)" })
     .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "mesh engine: 'enforce' the per-core SRAM budget, or 'unlimited' (report overflow)" })
     .option('prefill', { type: 'string', describe: "mesh engine: prompt processing, 'meshgemm' (batched) or 'decode' (token by token)", defaultDescription: 'meshgemm when its weights fit, else decode' })
+    .option('profile-wall', { type: 'boolean', describe: "mesh engine: report where this machine's wall time went (local kernels, waiting for other threads, rings, GC, the rest)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
 
@@ -51,6 +53,7 @@ interface RunArgs {
   sram?: string;
   prefill?: string;
   spin?: string;
+  'profile-wall'?: boolean;
   json: boolean;
 }
 
@@ -88,9 +91,9 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
 }
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin'] as const;
+const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall'] as const;
 
-export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number], string>>, engine: string): void {
+export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number], string | boolean>>, engine: string): void {
   const given = MESH_FLAGS.find((f) => argv[f] !== undefined);
   if (given !== undefined) throw usageError(`--${given} applies to the mesh engine, not to --engine ${engine}`);
 }
@@ -111,8 +114,9 @@ function parseMeshFlags(argv: RunArgs) {
     strategy: choiceFlag('--allreduce', argv.allreduce ?? 'ktree', ['ktree', 'pipeline', 'ring'] as const),
     groups: argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1, max: Math.min(mesh.rows, mesh.cols) }),
     sramUnlimited: choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited',
-    spinMicros: intFlag('--spin', argv.spin ?? '0', { min: 0, max: 1_000_000 }),
+    spinMicros: argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
+    profileWall: argv['profile-wall'] === true,
   };
 }
 
@@ -148,6 +152,7 @@ async function generateAndReport(
   text += textDecoder.flush();
   const r = result!;
   const summary: MeshRunSummary | undefined = mesh ? meshReport(mesh) : undefined;
+  const wallProfile = mesh ? wallProfileReport(mesh.steps.filter((s) => s.phase === 'decode').map((s) => s.report)) : null;
   if (mesh?.prefillNote !== undefined) ctx.stderr.write(`[wafer] note: ${mesh.prefillNote}\n`);
   const ttftS = r.timings.promptMs / 1000;
   const decodeTokS = r.timings.decodeForwardPasses > 0 ? r.timings.decodeForwardPasses / (r.timings.decodeMs / 1000) : 0;
@@ -165,6 +170,7 @@ async function generateAndReport(
       sampling: sampler.options,
       wall: { ttft_s: ttftS, decode_tok_s: decodeTokS, prompt_ms: r.timings.promptMs, decode_ms: r.timings.decodeMs },
       ...(summary ? summary.json : {}),
+      ...(wallProfile ? { wall_profile: wallProfile.json } : {}),
     })}\n`);
     return;
   }
@@ -172,6 +178,7 @@ async function generateAndReport(
   ctx.stderr.write(
     `\n[wafer] ${engineName} engine · prompt ${r.promptTokens.length} tokens · generated ${r.generatedTokens.length} (stop: ${r.stopDetail})\n` +
       `[wafer] wall: time to first token ${(ttftS * 1000).toFixed(1)} ms · decode ${decodeTokS.toFixed(1)} tok/s\n` +
-      (summary ? summary.text : ''),
+      (summary ? summary.text : '') +
+      (wallProfile ? wallProfile.text : ''),
   );
 }

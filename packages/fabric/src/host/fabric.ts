@@ -1,13 +1,14 @@
 // The coordinator side of the emulator: starts one long-lived tile task per thread (piscina), wires the
 // SAB rings between tiles, places data, runs core programs, watches for deadlock and gathers results.
 
+import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { coreName, partitionTiles, WaferError } from '@wafer/arch';
 import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
 import { createRingBuffer } from '../ring.js';
 import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
-import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type WaitingCore } from '../protocol.js';
+import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type TileWall, type WaitingCore } from '../protocol.js';
 import { tileWorkerEntry } from '../worker-entry.js';
 import { countRoutes } from './route-table.js';
 import { mergeCounters, type MeshCounters } from './counters.js';
@@ -27,8 +28,13 @@ export interface FabricOptions {
   ringBytes?: number;
   /** How the mesh is cut into tiles (default 'square'); see partitionTiles. */
   tileShape?: TileShape;
-  /** Microseconds an idle tile thread polls for messages before sleeping (default 0: no busy-waiting). */
+  /**
+   * Microseconds an idle tile thread polls for messages before sleeping. Default: AUTO_SPIN_MICROS when the
+   * threads fit the machine's cores (polling then costs nothing another thread needed), else 0.
+   */
   spinMicros?: number;
+  /** Measure where each run's wall time goes on every thread (RunReport.wall). */
+  profileWall?: boolean;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
   enforceRouteBudget?: boolean;
   logger?: FabricLogger;
@@ -48,6 +54,10 @@ export interface RunReport {
   /** Wall-clock diagnostics: how often tile threads slept waiting for each other (and timed out doing so). */
   idleWaits: number;
   idleTimeouts: number;
+  /** Generator resumes of every core (the scheduler's work). */
+  resumes: number;
+  /** With `profileWall`: per thread, where its wall time went. */
+  wall?: TileWall[];
   /** Per route colour (0..31): messages, values sent, longest route. */
   colorMessages: number[];
   colorWords: number[];
@@ -55,6 +65,8 @@ export interface RunReport {
 }
 
 const WATCHDOG_MS = 50;
+/** Default polling before an idle tile thread sleeps, when threads do not outnumber cores (docs/fabric.md). */
+export const AUTO_SPIN_MICROS = 50;
 const SETTLE_MS = 5000;
 
 export class Fabric {
@@ -100,7 +112,8 @@ export class Fabric {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
     const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, spinMicros: 0, tileShape: 'square' as TileShape, ...opts };
+    const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, spinMicros };
     const control = ControlState.create(tiles.length);
     const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
     const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
@@ -132,6 +145,7 @@ export class Fabric {
         machine,
         sramUnlimited: options.sramUnlimited,
         spinMicros: options.spinMicros,
+        profileWall: options.profileWall,
         control: control.sab,
         routeTable: routeTableSab,
         rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),
@@ -220,7 +234,7 @@ export class Fabric {
     const epoch = this.control.bumpRunEpoch();
     const done = new Set<number>();
     const replies = new Array<Reply>(this.tiles.length);
-    const watchdog = this.startWatchdog(done);
+    const watchdog = this.startWatchdog(done, epoch);
     let runReplies: Reply[];
     try {
       runReplies = await Promise.race([
@@ -264,6 +278,8 @@ export class Fabric {
       wallMs: performance.now() - t0,
       idleWaits: summaries.reduce((a, s) => a + s.idleWaits, 0),
       idleTimeouts: summaries.reduce((a, s) => a + s.idleTimeouts, 0),
+      resumes: summaries.reduce((a, s) => a + s.resumes, 0),
+      wall: summaries[0].wall === undefined ? undefined : summaries.map((s) => s.wall!),
       colorMessages: sumColumns(summaries.map((s) => s.colorMessages)),
       colorWords: sumColumns(summaries.map((s) => s.colorWords)),
       colorMaxHops: summaries.reduce((a, s) => a.map((v, c) => Math.max(v, s.colorMaxHops[c])), new Array<number>(32).fill(0)),
@@ -302,11 +318,11 @@ export class Fabric {
   }
 
   /** Every worker idle (or done) and nothing in flight across two looks: a deadlock. */
-  private startWatchdog(done: Set<number>): NodeJS.Timeout {
+  private startWatchdog(done: Set<number>, epoch: number): NodeJS.Timeout {
     let last = '';
     return setInterval(() => {
       const c = this.control;
-      for (let t = 0; t < this.tiles.length; t++) if (!done.has(t) && !c.isIdle(t)) { last = ''; return; }
+      for (let t = 0; t < this.tiles.length; t++) if (!done.has(t) && !c.isIdle(t, epoch)) { last = ''; return; }
       const written = c.totalWritten();
       const read = c.totalRead();
       let sig = `${written}/${read}`;

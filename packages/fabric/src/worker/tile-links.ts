@@ -97,8 +97,9 @@ export class TileLinks {
       const o = this.outList[k];
       if (o.head < o.queue.length) this.writeQueued(o);
       if (o.written > 0) this.control.addWritten(this.me, o.written);
-      // Ring for fragments too: the reader must drain a large message's first parts to make room for the rest.
-      if (o.fragments > 0) this.control.ring(o.to);
+      // Wake the reader if it sleeps (an awake one polls its rings). For fragments too: the reader must drain a
+      // large message's first parts to make room for the rest.
+      if (o.fragments > 0) this.control.ringIfSleeping(o.to);
       o.written = 0;
       o.fragments = 0;
     }

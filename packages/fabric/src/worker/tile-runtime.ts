@@ -1,10 +1,10 @@
 // A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
-import { coreName, opposite, serialisationCycles } from '@wafer/arch';
+import { coreName, localKernelClock, opposite, serialisationCycles } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
-import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
+import type { CoreFailure, RunSummary, TileCounters, TileInit, TileWall, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
 import { Mailbox } from './mailbox.js';
@@ -105,8 +105,16 @@ export class TileRuntime {
     this.links = new TileLinks(this.tile.id, init.rings, this.control, (k) => this.arena.takeRaw(k), (dst, color, hops, start, payload) => this.deliver(this.local(dst), color, hops, start, payload));
     this.memory = new CoreMemory(n, this.machine, init.sramUnlimited, (i) => coreName(this.cores[i].x, this.cores[i].y));
     this.spinMicros = init.spinMicros;
+    this.profileWall = init.profileWall;
   }
   private readonly spinMicros: number;
+  private readonly profileWall: boolean;
+  private resumes = 0;
+  private epoch = 1; // the coordinator's number of the current run (for the idle flag)
+  private idleMs = 0;
+  private linksMs = 0;
+  /** GC time (ms) the worker observed since the last run; set by the worker before each run. */
+  gcMs = 0;
 
   /** Local index of a global core index inside this tile. */
   private local(global: number): number {
@@ -253,7 +261,23 @@ export class TileRuntime {
   // ---- scheduling ----
 
   /** Runs `program` on every core of the tile until all finish, or the run is aborted. */
-  run(program: CoreProgram, args: unknown): TileRunResult {
+  run(program: CoreProgram, args: unknown, epoch = 1): TileRunResult {
+    this.epoch = epoch;
+    const t0 = this.profileWall ? performance.now() : 0;
+    localKernelClock.enabled = this.profileWall;
+    localKernelClock.ms = 0;
+    localKernelClock.calls = 0;
+    const result = this.runCores(program, args);
+    if (this.profileWall && result.kind === 'done') result.summary.wall = this.wall(performance.now() - t0);
+    localKernelClock.enabled = false;
+    return result;
+  }
+
+  private wall(runMs: number): TileWall {
+    return { runMs, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.linksMs, gcMs: this.gcMs };
+  }
+
+  private runCores(program: CoreProgram, args: unknown): TileRunResult {
     this.resetRun();
     for (let i = 0; i < this.n; i++) {
       try {
@@ -275,37 +299,74 @@ export class TileRuntime {
         if (!this.resume(i)) return { kind: 'failed', failure: this.failure! };
         if (++steps % STEPS_BETWEEN_POLLS === 0) {
           if (this.control.abort !== ABORT_NONE) return this.aborted();
-          this.links.flush();
-          this.links.drain();
+          this.exchange();
         }
       }
+      this.resumes += steps;
+      steps = 0;
       // Read the doorbell before flushing: a reader that frees ring space after our refused write rings it,
       // and that wake-up must not be lost.
       const seen = this.control.doorbell(me);
-      this.links.flush();
+      this.flushLinks();
       if (this.finished === this.n && this.links.empty()) {
         this.control.setStrays(me, this.mailbox.count);
         return { kind: 'done', summary: this.summary() };
       }
       if (this.control.abort !== ABORT_NONE) return this.aborted();
-      if (this.links.drain() > 0 || this.qLen > 0) continue;
-      if (this.spinMicros > 0 && this.spin(me, seen)) continue;
+      if (this.drainLinks() > 0 || this.qLen > 0) continue;
+      const w0 = this.profileWall ? performance.now() : 0;
+      if (this.spinMicros > 0 && this.spin(me, seen)) {
+        if (this.profileWall) this.idleMs += performance.now() - w0;
+        continue;
+      }
+      // Going to sleep: raise the flag, then look at the rings once more (a writer that missed the flag wrote
+      // before we look), then wait for the doorbell.
+      this.control.setSleeping(me, true);
+      if (this.links.drain() > 0) {
+        this.control.setSleeping(me, false);
+        if (this.profileWall) this.idleMs += performance.now() - w0;
+        continue;
+      }
       const idle = this.links.empty();
-      if (idle) this.control.setIdle(me, true);
+      if (idle) this.control.setIdle(me, this.epoch);
       this.idleWaits++;
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
-      if (idle) this.control.setIdle(me, false);
+      if (idle) this.control.setIdle(me, 0);
+      this.control.setSleeping(me, false);
+      if (this.profileWall) this.idleMs += performance.now() - w0;
     }
   }
 
+  /** Writes queued cross-tile messages and takes the arrived ones (timed when profiling wall time). */
+  private exchange(): void {
+    this.flushLinks();
+    this.drainLinks();
+  }
+  private flushLinks(): void {
+    if (!this.profileWall) return this.links.flush();
+    const t = performance.now();
+    this.links.flush();
+    this.linksMs += performance.now() - t;
+  }
+  private drainLinks(): number {
+    if (!this.profileWall) return this.links.drain();
+    const t = performance.now();
+    const n = this.links.drain();
+    this.linksMs += performance.now() - t;
+    return n;
+  }
+
   /**
-   * Opt-in (`spinMicros`): poll the doorbell for a few microseconds before sleeping. Trades a busy core for
-   * the wake-up latency of Atomics.wait, which dominates tightly coupled kernels split over threads.
+   * `spinMicros` (by default on when threads do not outnumber cores): poll the rings and the doorbell for a few
+   * microseconds before sleeping. Trades a busy core for the wake-up latency of Atomics.wait, which dominates
+   * tightly coupled kernels split over threads.
    */
   private spin(me: number, seen: number): boolean {
     const until = performance.now() + this.spinMicros / 1000;
     while (performance.now() < until) {
-      if (this.control.doorbell(me) !== seen) return true;
+      // Rings are written at send time; a writer busy with its own cores rings the doorbell only every
+      // STEPS_BETWEEN_POLLS resumes, so look at the rings themselves too.
+      if (this.control.doorbell(me) !== seen || this.links.drain() > 0 || this.qLen > 0) return true;
     }
     return false;
   }
@@ -359,11 +420,15 @@ export class TileRuntime {
       // or the ring moves the doorbell past `seen` and the wait below returns at once.
       const seen = this.control.doorbell(me);
       const ended = this.control.runEnded(epoch);
-      this.links.drain();
       if (ended || this.control.abort !== ABORT_NONE) return;
-      this.control.setIdle(me, true);
-      this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
-      this.control.setIdle(me, false);
+      this.links.drain();
+      this.control.setSleeping(me, true);
+      if (this.links.drain() === 0) {
+        this.control.setIdle(me, epoch);
+        this.control.waitDoorbell(me, seen, IDLE_WAIT_MS);
+        this.control.setIdle(me, 0);
+      }
+      this.control.setSleeping(me, false);
     }
   }
 
@@ -407,6 +472,9 @@ export class TileRuntime {
     this.maxHops = 0;
     this.idleWaits = 0;
     this.idleTimeouts = 0;
+    this.resumes = 0;
+    this.idleMs = 0;
+    this.linksMs = 0;
     this.colorMessages.fill(0);
     this.colorWords.fill(0);
     this.colorMaxHops.fill(0);
@@ -438,7 +506,7 @@ export class TileRuntime {
       if (p > peak) peak = p;
       if (p > this.machine.sramBytesPerCore) overflow++;
     }
-    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
+    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, resumes: this.resumes, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
   }
 
   counters(): TileCounters {

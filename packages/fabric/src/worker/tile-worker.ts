@@ -1,6 +1,7 @@
 // Piscina task: one long-lived tile per worker thread. It serves the coordinator's control commands
 // (msgpackr over a MessagePort) until shutdown; core traffic never passes through here.
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { CoreProgram } from '@wafer/arch';
 import { pack, unpack, type Command, type ProgramRef, type Reply, type TileInit } from '../protocol.js';
 import { TileRuntime } from './tile-runtime.js';
@@ -40,7 +41,8 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
     }
     case 'run': {
       const program = await loadProgram(cmd.program);
-      const r = tile.run(program, cmd.args);
+      const r = tile.run(program, cmd.args, cmd.epoch);
+      tile.gcMs = 0;
       if (r.kind === 'done') return { type: 'done', summary: r.summary, gathered: cmd.gather?.map((name) => ({ name, ...tile.gatherAll(name) })) };
       if (r.kind === 'failed') return { type: 'failed', failure: r.failure };
       return { type: 'aborted', reason: r.reason, waiting: r.waiting, waitingCount: r.waitingCount };
@@ -50,9 +52,17 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
   }
 }
 
+/** Adds the thread's garbage-collection pauses to the tile's wall profile (reported with the next run). */
+function observeGc(tile: TileRuntime): void {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) tile.gcMs += e.duration;
+  }).observe({ entryTypes: ['gc'] });
+}
+
 /** The tile task: resolves when the coordinator sends `shutdown`. */
 export default function tileTask(init: TileInit): Promise<void> {
   const tile = new TileRuntime(init);
+  if (init.profileWall) observeGc(tile);
   const port = init.port;
   return new Promise<void>((resolve) => {
     let chain = Promise.resolve();

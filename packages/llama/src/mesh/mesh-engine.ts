@@ -25,8 +25,10 @@ export interface MeshEngineOptions {
   onPlace?: (name: string) => void;
   /** How the mesh is cut into thread tiles (default 'columns'). */
   tileShape?: TileShape;
-  /** Microseconds idle threads poll before sleeping (the fabric's spinMicros; default 0). */
+  /** Microseconds idle threads poll before sleeping (the fabric's spinMicros; default: the fabric's auto rule). */
   spinMicros?: number;
+  /** Measure where each run's wall time goes (the fabric's profileWall: RunReport.wall). */
+  profileWall?: boolean;
   /** Prompt processing (default 'auto': MeshGEMM when its weights fit beside the decode weights, else decode). */
   prefill?: PrefillChoice;
   logger?: FabricLogger;
@@ -98,6 +100,7 @@ export class MeshLlama implements ForwardEngine {
       threads: options.threads,
       sramUnlimited: options.sramUnlimited,
       spinMicros: options.spinMicros,
+      profileWall: options.profileWall,
       // Seven of a decode layer's ten allreduces run along Y: vertical strips keep them inside one thread.
       tileShape: options.tileShape ?? 'columns',
       logger: options.logger,

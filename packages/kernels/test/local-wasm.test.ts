@@ -1,0 +1,88 @@
+// The WebAssembly SIMD local kernels give the same float32 bits as the JavaScript oracle, on random shapes
+// (ragged, single rows and columns, empty blocks), with operands in the thread's local heap and outside it.
+import { describe, expect, it } from 'vitest';
+import { localHeap } from '@wafer/arch';
+import { gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend } from '@wafer/kernels';
+
+let seed = 20261128;
+function rand(): number {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 2 ** 32;
+}
+
+/** Random values of mixed magnitude (so float32 rounding of every partial sum matters), in the heap or not. */
+function vec(n: number, inHeap: boolean): Float32Array {
+  const v = inHeap ? localHeap()!.alloc(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = (rand() - 0.5) * 2 ** Math.floor(rand() * 12 - 6);
+  return v;
+}
+
+const bits = (v: Float32Array) => Array.from(new Uint32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+
+const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 127];
+const pick = () => SIZES[Math.floor(rand() * SIZES.length)];
+
+describe('WebAssembly local kernels match the JavaScript oracle bit for bit', () => {
+  it('runs WebAssembly on this machine (otherwise the comparisons below would compare JS with itself)', () => {
+    expect(localKernelsBackend()).toBe('wasm');
+  });
+
+  it('gemv: y = x·W on 300 random shapes', () => {
+    for (let trial = 0; trial < 300; trial++) {
+      const m = pick();
+      const n = pick();
+      const inHeap = trial % 3 !== 0;
+      const x = vec(m, inHeap);
+      const w = vec(m * n, inHeap);
+      const yWasm = vec(n, inHeap);
+      const yJs = new Float32Array(n);
+      gemvLocal(yWasm, x, w, m, n);
+      gemvLocalJs(yJs, x, w, m, n);
+      expect(bits(yWasm), `m=${m} n=${n}`).toEqual(bits(yJs));
+    }
+  });
+
+  it('gemm: C += A·B on 200 random shapes, accumulating into a non-zero C', () => {
+    for (let trial = 0; trial < 200; trial++) {
+      const [m, k, n] = [pick(), pick(), pick()];
+      const inHeap = trial % 3 !== 0;
+      const a = vec(m * k, inHeap);
+      const b = vec(k * n, inHeap);
+      const cWasm = vec(m * n, inHeap);
+      const cJs = cWasm.slice();
+      gemmAccumulate(cWasm, a, b, m, k, n);
+      gemmAccumulateJs(cJs, a, b, m, k, n);
+      expect(bits(cWasm), `m=${m} k=${k} n=${n}`).toEqual(bits(cJs));
+    }
+  });
+
+  it('gemmTransB: S += Q·Kᵀ on 200 random shapes', () => {
+    for (let trial = 0; trial < 200; trial++) {
+      const [m, d, n] = [pick(), pick(), pick()];
+      const inHeap = trial % 3 !== 0;
+      const q = vec(m * d, inHeap);
+      const k = vec(n * d, inHeap);
+      const sWasm = vec(m * n, inHeap);
+      const sJs = sWasm.slice();
+      gemmTransBAccumulate(sWasm, q, k, m, d, n);
+      gemmTransBAccumulateJs(sJs, q, k, m, d, n);
+      expect(bits(sWasm), `m=${m} d=${d} n=${n}`).toEqual(bits(sJs));
+    }
+  });
+
+  it('operands that are views into larger blocks (subarrays) are addressed in place', () => {
+    const heap = localHeap()!;
+    const big = heap.alloc(1000);
+    for (let i = 0; i < big.length; i++) big[i] = rand() - 0.5;
+    const x = big.subarray(3, 3 + 10);
+    const w = big.subarray(101, 101 + 10 * 13);
+    const y = heap.alloc(13);
+    const yJs = new Float32Array(13);
+    gemvLocal(y, x, w, 10, 13);
+    gemvLocalJs(yJs, x, w, 10, 13);
+    expect(bits(y)).toEqual(bits(yJs));
+    expect(heap.owns(x)).toBe(true);
+  });
+});
