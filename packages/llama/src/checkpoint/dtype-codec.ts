@@ -17,6 +17,11 @@ export function halfTable(): Float32Array {
   return table;
 }
 
+/** The float32 value of the little-endian f16 at bytes[at] (`table` = halfTable()). */
+export function halfAt(bytes: Uint8Array, at: number, table: Float32Array): number {
+  return table[bytes[at] | (bytes[at + 1] << 8)];
+}
+
 /** The value of one IEEE binary16 bit pattern. */
 export function halfBitsToNumber(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;

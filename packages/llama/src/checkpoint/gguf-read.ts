@@ -16,7 +16,7 @@ import { GGML_CODECS, type GgmlCodec } from './quants/index.js';
 import { tokenizerFromPath } from './tokenizer-source.js';
 
 /** First prefix read for the header; grown ×4 while the header does not fit (a Llama 3 vocabulary is ~8 MB). */
-const FIRST_HEADER_READ_BYTES = 1 << 20;
+const FIRST_HEADER_READ_BYTES = 1 << 18;
 
 const METADATA_KEYS: Record<keyof ShapeFields, string> = {
   dim: 'llama.embedding_length',
@@ -128,9 +128,13 @@ class TensorLoader {
   private peakBytes: number;
   private readonly fileTensors: LoadReport['fileTensors'] = [];
 
-  constructor(private readonly source: ByteSource, private readonly file: GgufFile, headerBytes: number) {
-    this.heldBytes = headerBytes;
-    this.peakBytes = headerBytes;
+  /**
+   * `headerReadBytes` were read to parse the header (released after parsing); the header's own length stands
+   * for the metadata that stays (vocabulary strings and arrays are copied out of it).
+   */
+  constructor(private readonly source: ByteSource, private readonly file: GgufFile, headerReadBytes: number) {
+    this.heldBytes = file.dataOffset;
+    this.peakBytes = Math.max(headerReadBytes, file.dataOffset);
   }
 
   /** The tensor's values as float32: F32 data is the read buffer itself, other types are decoded from it. */

@@ -4,7 +4,7 @@
 // Layouts (bytes): IQ4_NL d:f16 qs[16] · IQ4_XS d:f16 scales_h:u16 scales_l[4] qs[128]; qs nibble j holds
 // value j (low) and j+16 (high) of a 32-value group. IQ4_XS group scale = (6-bit code − 32).
 
-import { halfTable } from '../dtype-codec.js';
+import { halfAt, halfTable } from '../dtype-codec.js';
 import { asHalf, clampRound, fitLevels, fitUniform, levelMidpoints, nearestLevel, putHalf } from './quant-fit.js';
 
 const f32 = Math.fround;
@@ -31,7 +31,7 @@ function decodeGroup(bytes: Uint8Array, qs: number, dl: number, out: Float32Arra
 export function decodeIQ4_NL(bytes: Uint8Array, out: Float32Array): void {
   const table = halfTable();
   for (let at = 0, y = 0; y < out.length; at += IQ4_NL_BLOCK_BYTES, y += 32) {
-    decodeGroup(bytes, at + 2, table[bytes[at] | (bytes[at + 1] << 8)], out, y);
+    decodeGroup(bytes, at + 2, halfAt(bytes, at, table), out, y);
   }
 }
 
@@ -39,7 +39,7 @@ export function decodeIQ4_NL(bytes: Uint8Array, out: Float32Array): void {
 export function decodeIQ4_XS(bytes: Uint8Array, out: Float32Array): void {
   const table = halfTable();
   for (let at = 0, y = 0; y < out.length; at += IQ4_XS_BLOCK_BYTES) {
-    const d = table[bytes[at] | (bytes[at + 1] << 8)];
+    const d = halfAt(bytes, at, table);
     const scalesHigh = bytes[at + 2] | (bytes[at + 3] << 8);
     for (let ib = 0; ib < 8; ib++, y += 32) {
       const ls = ((bytes[at + 4 + (ib >> 1)] >> (4 * (ib % 2))) & 0xf) | (((scalesHigh >> (2 * ib)) & 3) << 4);

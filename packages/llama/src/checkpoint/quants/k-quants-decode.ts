@@ -8,7 +8,7 @@
 //   Q5_K (176): d:f16 · dmin:f16 · scales[12] · qh[32] (fifth bit) · qs[128]
 //   Q6_K (210): ql[128] (low 4 bits) · qh[64] (high 2 bits) · scales[16]:int8 · d:f16
 
-import { halfTable } from '../dtype-codec.js';
+import { halfAt, halfTable } from '../dtype-codec.js';
 
 const f32 = Math.fround;
 /** Values per K-quant super-block (ggml's QK_K). */
@@ -18,10 +18,6 @@ export const Q3_K_BLOCK_BYTES = 110;
 export const Q4_K_BLOCK_BYTES = 144;
 export const Q5_K_BLOCK_BYTES = 176;
 export const Q6_K_BLOCK_BYTES = 210;
-
-function halfAt(bytes: Uint8Array, at: number, table: Float32Array): number {
-  return table[bytes[at] | (bytes[at + 1] << 8)];
-}
 
 /**
  * The j-th (0..7) 6-bit scale and min of a Q4_K/Q5_K block from its 12 packed bytes at `at`

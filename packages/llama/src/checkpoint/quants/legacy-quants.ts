@@ -5,7 +5,7 @@
 // Q5_1 d:f16 m:f16 qh[4] qs[16] · Q8_0 d:f16 qs[32]:int8. qs nibble j holds value j (low) and j+16 (high);
 // qh bit j is the fifth bit of value j.
 
-import { halfTable } from '../dtype-codec.js';
+import { halfAt, halfTable } from '../dtype-codec.js';
 import { affineCode, asHalf, clampRound, fitAffine, fitUniform, putHalf } from './quant-fit.js';
 
 const f32 = Math.fround;
@@ -16,10 +16,6 @@ export const Q4_1_BLOCK_BYTES = 20;
 export const Q5_0_BLOCK_BYTES = 22;
 export const Q5_1_BLOCK_BYTES = 24;
 export const Q8_0_BLOCK_BYTES = 34;
-
-function halfAt(bytes: Uint8Array, at: number, table: Float32Array): number {
-  return table[bytes[at] | (bytes[at + 1] << 8)];
-}
 
 function u32At(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
