@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import { runBuilder, runCommand } from './commands/run.js';
 import { inspectBuilder, inspectCommand } from './commands/inspect.js';
 import { synthBuilder, synthCommand } from './commands/synth.js';
+import { quantizeBuilder, quantizeCommand } from './commands/quantize.js';
 import { kernelBuilder, kernelCommand } from './commands/kernel.js';
 import { benchBuilder, benchCommand } from './commands/bench.js';
 import { estimateBuilder, estimateCommand } from './commands/estimate.js';
@@ -27,11 +28,12 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
     .command('inspect <model>', 'show a checkpoint\'s format, shape, tensors and tokenizer', inspectBuilder, wrap(inspectCommand))
     .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
+    .command('quantize <in> <out>', 'write any checkpoint as a GGUF of one tensor type (Q4_K, Q6_K, Q8_0, Q4_0, …)', quantizeBuilder, wrap(quantizeCommand))
     .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
     .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
     .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth or kernel')
+    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth, quantize or kernel')
     .strict()
     .help()
     .version(false)

@@ -1,4 +1,5 @@
 export * from './model/types.js';
+export * from './model/rope-factors.js';
 export * from './checkpoint/index.js';
 export * from './tokenizer/index.js';
 export * from './reference/index.js';

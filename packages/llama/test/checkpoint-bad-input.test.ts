@@ -67,8 +67,8 @@ describe('bad checkpoints', () => {
   });
 
   it('GGUF tensor of an unsupported dtype → UNSUPPORTED naming tensor and dtype', () => {
-    const path = patched(STORIES_GGUF, 'q4k.gguf', (b) => void b.writeUInt32LE(12, tensorInfoOffsets(b, 'blk.0.attn_q.weight').type));
-    expectWaferError(() => loadModel(path), 'UNSUPPORTED', path, 'blk.0.attn_q.weight', 'Q4_K');
+    const path = patched(STORIES_GGUF, 'q8_1.gguf', (b) => void b.writeUInt32LE(9, tensorInfoOffsets(b, 'blk.0.attn_q.weight').type));
+    expectWaferError(() => loadModel(path), 'UNSUPPORTED', path, 'blk.0.attn_q.weight', 'Q8_1');
   });
 
   it('safetensors tensor of an unsupported dtype → UNSUPPORTED naming tensor and dtype', () => {

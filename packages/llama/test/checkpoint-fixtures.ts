@@ -70,3 +70,42 @@ export function tensorInfoOffsets(bytes: Buffer, tensorName: string): { dims: nu
   const nDims = bytes.readUInt32LE(nDimsAt);
   return { dims: nDimsAt + 4, type: nDimsAt + 4 + 8 * nDims };
 }
+
+/** One encoded GGUF metadata entry: key, value type id and value bytes. */
+export type GgufEntryBytes = Buffer;
+
+function entry(key: string, type: number, value: Buffer): GgufEntryBytes {
+  const head = Buffer.alloc(8 + key.length + 4);
+  head.writeBigUInt64LE(BigInt(key.length), 0);
+  head.write(key, 8, 'ascii');
+  head.writeUInt32LE(type, 8 + key.length);
+  return Buffer.concat([head, value]);
+}
+
+/** A GGUF string metadata entry. */
+export function stringEntry(key: string, value: string): GgufEntryBytes {
+  const v = Buffer.alloc(8 + Buffer.byteLength(value));
+  v.writeBigUInt64LE(BigInt(Buffer.byteLength(value)), 0);
+  v.write(value, 8, 'utf8');
+  return entry(key, 8, v);
+}
+
+/** A GGUF float32 metadata entry. */
+export function floatEntry(key: string, value: number): GgufEntryBytes {
+  const v = Buffer.alloc(4);
+  v.writeFloatLE(value, 0);
+  return entry(key, 6, v);
+}
+
+/**
+ * A copy of a GGUF file with `entries` added before its metadata, plus a padding entry so the inserted bytes
+ * are a multiple of 32 (the tensor data then moves by whole alignment units and its offsets stay valid).
+ */
+export function withMetadata(file: Buffer, entries: GgufEntryBytes[]): Buffer {
+  const inserted = Buffer.concat(entries);
+  const bare = stringEntry('wafer.test.padding', '').length;
+  const padded = stringEntry('wafer.test.padding', 'x'.repeat((32 - ((inserted.length + bare) % 32)) % 32));
+  const out = Buffer.concat([file.subarray(0, 24), inserted, padded, file.subarray(24)]);
+  out.writeBigUInt64LE(file.readBigUInt64LE(16) + BigInt(entries.length + 1), 16); // metadata_kv_count
+  return out;
+}

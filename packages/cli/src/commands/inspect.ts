@@ -1,6 +1,7 @@
-// `wafer inspect`: format, hyperparameters, tensors, parameter count and tokenizer of a checkpoint.
+// `wafer inspect`: format, hyperparameters, tensors and their storage types, parameter count, tokenizer and
+// the loader's peak memory of a checkpoint.
 import type { Argv } from 'yargs';
-import { loadModel, loadTokenizer } from '@wafer/llama';
+import { ggufMixLabel, loadModel, loadTokenizer, type LlamaConfig } from '@wafer/llama';
 import type { Context } from '../context.js';
 
 export function inspectBuilder(y: Argv): Argv {
@@ -26,7 +27,13 @@ export async function inspectCommand(argv: { model: string; tokenizer?: string; 
     seen.add(t.data);
     return { name: t.name, shape: t.shape, dtype: t.sourceDtype };
   });
-  const info = { path: argv.model, format: model.format, config: model.config, bos_id: model.bosId, eos_id: model.eosId, stop_on_bos: model.stopOnBos, parameters: params, tokenizer, tensors };
+  const mix = model.load ? ggufMixLabel(model.load.fileTensors.map((t) => t.dtype)) : undefined;
+  const loadPeakBytes = model.load?.peakBytes;
+  const config = { ...model.config, ropeFreqFactors: model.config.ropeFreqFactors && Array.from(model.config.ropeFreqFactors) };
+  const info = {
+    path: argv.model, format: model.format, config, bos_id: model.bosId, eos_id: model.eosId, stop_on_bos: model.stopOnBos,
+    parameters: params, tokenizer, mix, load_peak_bytes: loadPeakBytes, tensors,
+  };
   if (argv.json) {
     ctx.stdout.write(`${JSON.stringify(info)}\n`);
     return;
@@ -36,11 +43,22 @@ export async function inspectCommand(argv: { model: string; tokenizer?: string; 
     `${argv.model}`,
     `  format      ${model.format}`,
     `  shape       dim ${c.dim} · hidden ${c.hiddenDim} · ${c.nLayers} layers · ${c.nHeads} heads (${c.nKvHeads} kv, head ${c.headDim}) · vocab ${c.vocabSize} · context ${c.seqLen}`,
-    `  numerics    rms eps ${c.normEps} · rope theta ${c.ropeTheta}${c.ropeScaling ? ` · llama3 rope scaling ×${c.ropeScaling.factor}` : ''} · classifier ${c.sharedClassifier ? 'shared with the embedding' : 'separate'}`,
+    `  numerics    rms eps ${c.normEps} · rope theta ${c.ropeTheta}${ropeNote(c)} · classifier ${c.sharedClassifier ? 'shared with the embedding' : 'separate'}`,
     `  parameters  ${params.toLocaleString('en-US')}`,
+    ...(mix === undefined ? [] : [`  types       ${mix}`]),
+    ...(loadPeakBytes === undefined ? [] : [`  load peak   ${loadPeakBytes.toLocaleString('en-US')} bytes`]),
     `  tokenizer   ${'error' in tokenizer ? tokenizer.error : `${tokenizer.kind}, ${tokenizer.vocab_size} tokens (bos ${tokenizer.bos_id}, eos ${tokenizer.eos_id})`}`,
     `  tensors     ${tensors.length}`,
-    ...tensors.map((t) => `    ${t.name.padEnd(24)} ${t.dtype.padEnd(5)} [${t.shape.join(', ')}]`),
+    ...tensors.map((t) => `    ${t.name.padEnd(24)} ${t.dtype.padEnd(6)} [${t.shape.join(', ')}]`),
   ];
   ctx.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** RoPE scaling as the config carries it: Llama 3 parameters (Hugging Face) or per-pair factors (GGUF rope_freqs). */
+function ropeNote(c: LlamaConfig): string {
+  if (c.ropeScaling) return ` · llama3 rope scaling ×${c.ropeScaling.factor}`;
+  if (!c.ropeFreqFactors) return '';
+  const factors = Array.from(c.ropeFreqFactors, (f) => Number(f.toPrecision(4)));
+  const shown = factors.length > 8 ? `${factors.slice(0, 4).join(', ')}, …, ${factors.slice(-2).join(', ')}` : factors.join(', ');
+  return ` · rope factors per pair [${shown}]`;
 }

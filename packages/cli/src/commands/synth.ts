@@ -1,5 +1,6 @@
 // `wafer synth`: writes a seeded random-weight checkpoint of a named shape (or one given by flags), with the
-// bundled tokenizer of a matching vocabulary size copied beside a .bin or embedded in a .gguf.
+// bundled tokenizer of a matching vocabulary size copied beside a .bin or embedded in a .gguf; or, with
+// --from, a real checkpoint widened to block-sized dims (the same model, inert weights seeded).
 import { copyFileSync, existsSync } from 'node:fs';
 import { ensureParentDir } from '../output-file.js';
 import { dirname, join } from 'node:path';
@@ -7,12 +8,16 @@ import type { Argv } from 'yargs';
 import { usageError } from '@wafer/arch';
 import {
   ggufTokenizerData,
+  ggufVocabularyOf,
+  loadModel,
+  padModel,
   parameterCount,
   readLlama2cTokenizer,
   shapeFromFlags,
   synthesize,
   synthShape,
   SYNTH_SHAPE_NAMES,
+  WRITABLE_TYPE_NAMES,
   writeGguf,
   writeLlama2c,
   type GgufTokenizerData,
@@ -28,17 +33,22 @@ export function synthBuilder(y: Argv): Argv {
     .option('shape', { type: 'string', describe: `named shape: ${SYNTH_SHAPE_NAMES.join(', ')}` })
     .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output file' })
     .option('format', { type: 'string', describe: 'bin (llama2.c) or gguf; default from the file extension' })
-    .option('dtype', { type: 'string', default: 'F32', describe: 'GGUF tensor type: F32, F16 or Q8_0' })
+    .option('dtype', { type: 'string', default: 'F32', describe: `GGUF tensor type of the matrices: ${WRITABLE_TYPE_NAMES.join(', ')}` })
     .option('seed', { type: 'string', default: '1', describe: 'weight seed' })
-    .option('rope-theta', { type: 'string', describe: 'RoPE theta (with shape flags; default 10000)' });
+    .option('rope-theta', { type: 'string', describe: 'RoPE theta (with shape flags; default 10000)' })
+    .option('from', { type: 'string', describe: 'widen this checkpoint instead: dim and hidden padded to --pad-to, same logits' })
+    .option('pad-to', { type: 'string', default: '256', describe: 'with --from: the multiple dim and hidden are padded to' });
   for (const f of SHAPE_FLAGS) b = b.option(f, { type: 'string', describe: `${f} (instead of --shape)` });
   return b;
 }
 
-type SynthArgs = Record<(typeof SHAPE_FLAGS)[number], string | undefined> & { shape?: string; out: string; format?: string; dtype: string; seed: string; 'rope-theta'?: string };
+type SynthArgs = Record<(typeof SHAPE_FLAGS)[number], string | undefined> & {
+  shape?: string; out: string; format?: string; dtype: string; seed: string; 'rope-theta'?: string; from?: string; 'pad-to': string;
+};
 
 export async function synthCommand(argv: SynthArgs, ctx: Context): Promise<void> {
   const given = SHAPE_FLAGS.filter((f) => argv[f] !== undefined);
+  if (argv.from !== undefined) return padCommand(argv, given, ctx);
   if (argv.shape !== undefined && given.length > 0) throw usageError(`--shape and --${given[0]} exclude each other: name a shape or give all of --${SHAPE_FLAGS.join(', --')}`);
   if (argv.shape === undefined && given.length < SHAPE_FLAGS.length) {
     const missing = SHAPE_FLAGS.filter((f) => argv[f] === undefined);
@@ -52,7 +62,7 @@ export async function synthCommand(argv: SynthArgs, ctx: Context): Promise<void>
         seq: intFlag('--seq', argv.seq), ropeTheta: argv['rope-theta'] === undefined ? undefined : numFlag('--rope-theta', argv['rope-theta'], { min: 0, minExclusive: true }),
       });
   const format = choiceFlag('--format', argv.format ?? (argv.out.endsWith('.gguf') ? 'gguf' : 'bin'), ['bin', 'gguf'] as const);
-  const dtype = choiceFlag('--dtype', argv.dtype.toUpperCase(), ['F32', 'F16', 'Q8_0'] as const);
+  const dtype = choiceFlag('--dtype', argv.dtype.toUpperCase(), WRITABLE_TYPE_NAMES);
   if (format === 'bin' && dtype !== 'F32') throw usageError(`--dtype ${dtype} needs --format gguf (llama2.c .bin files are float32)`);
   const seed = intFlag('--seed', argv.seed, { min: 0 });
   ensureParentDir(argv.out, '-o');
@@ -94,4 +104,21 @@ function copyTokenizerBeside(out: string, bundled: BundledTokenizer): string {
   const target = join(dirname(out), bundled.besideName);
   if (!existsSync(target)) copyFileSync(bundled.path, target);
   return target;
+}
+
+/** `wafer synth --from CKPT`: the checkpoint widened by padModel, written as GGUF with its own vocabulary. */
+async function padCommand(argv: SynthArgs, given: readonly string[], ctx: Context): Promise<void> {
+  const from = argv.from!;
+  if (argv.shape !== undefined || given.length > 0) throw usageError(`--from excludes --shape and the shape flags (got --${argv.shape !== undefined ? 'shape' : given[0]})`);
+  const format = choiceFlag('--format', argv.format ?? (argv.out.endsWith('.gguf') ? 'gguf' : 'bin'), ['bin', 'gguf'] as const);
+  if (format !== 'gguf') throw usageError(`--from writes GGUF (its widened norms need an epsilon llama2.c .bin cannot hold); name a .gguf output`);
+  const dtype = choiceFlag('--dtype', argv.dtype.toUpperCase(), WRITABLE_TYPE_NAMES);
+  const seed = intFlag('--seed', argv.seed, { min: 0 });
+  const multiple = intFlag('--pad-to', argv['pad-to'], { min: 2, max: 1 << 16 });
+  ensureParentDir(argv.out, '-o');
+  const source = loadModel(from);
+  const model = padModel(source, multiple, seed);
+  writeGguf(argv.out, model, { dtype, tokenizer: ggufVocabularyOf(source) });
+  const c = model.config;
+  ctx.stderr.write(`[wafer] wrote ${argv.out}: ${from} widened to dim ${c.dim}, hidden ${c.hiddenDim} (head ${c.headDim}), ${dtype}, ${(parameterCount(c) / 1e6).toFixed(2)}M parameters, inert weights seeded with ${seed}\n`);
 }

@@ -1,11 +1,7 @@
-// Conversions between float32 and the storage dtypes we read and write: F16, BF16 and ggml's Q8_0
-// (blocks of 32 values: one f16 scale then 32 int8). Encoders round exactly as ggml / PyTorch do.
+// Conversions between float32 and the plain storage dtypes: F16 and BF16 (ggml's block types are in
+// quants/). Encoders round exactly as ggml / PyTorch do.
 
 import { invariant } from '@wafer/arch';
-
-/** Values per Q8_0 block and bytes per block (f16 scale + 32 × int8). */
-export const Q8_0_BLOCK_VALUES = 32;
-export const Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK_VALUES;
 
 const scratchF32 = new Float32Array(1);
 const scratchU32 = new Uint32Array(scratchF32.buffer);
@@ -13,12 +9,17 @@ const scratchU32 = new Uint32Array(scratchF32.buffer);
 let f16Table: Float32Array | undefined;
 
 /** float32 value of every f16 bit pattern, built once (256 KiB). */
-function halfTable(): Float32Array {
+export function halfTable(): Float32Array {
   if (f16Table) return f16Table;
   const table = new Float32Array(65536);
   for (let h = 0; h < 65536; h++) table[h] = halfBitsToNumber(h);
   f16Table = table;
   return table;
+}
+
+/** The float32 value of the little-endian f16 at bytes[at] (`table` = halfTable()). */
+export function halfAt(bytes: Uint8Array, at: number, table: Float32Array): number {
+  return table[bytes[at] | (bytes[at + 1] << 8)];
 }
 
 /** The value of one IEEE binary16 bit pattern. */
@@ -65,44 +66,30 @@ export function float32FromBytes(bytes: Uint8Array): Float32Array {
   return new Float32Array(bytes.slice().buffer);
 }
 
-function uint16FromBytes(bytes: Uint8Array): Uint16Array {
-  invariant(bytes.length % 2 === 0, '16-bit byte length is even');
-  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
-  return new Uint16Array(bytes.slice().buffer);
-}
-
 /** Decodes little-endian F16 bytes to a new float32 array. */
 export function float16BytesToFloat32(bytes: Uint8Array): Float32Array {
-  const halves = uint16FromBytes(bytes);
-  const table = halfTable();
-  const out = new Float32Array(halves.length);
-  for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]];
+  const out = new Float32Array(bytes.length / 2);
+  decodeFloat16(bytes, out);
   return out;
+}
+
+/** Decodes little-endian F16 bytes into `out` (bytes.length / 2 values). */
+export function decodeFloat16(bytes: Uint8Array, out: Float32Array): void {
+  const table = halfTable();
+  for (let i = 0, at = 0; i < out.length; i++, at += 2) out[i] = table[bytes[at] | (bytes[at + 1] << 8)];
 }
 
 /** Decodes little-endian BF16 bytes (the top 16 bits of a float32) to a new float32 array. */
 export function bfloat16BytesToFloat32(bytes: Uint8Array): Float32Array {
-  const halves = uint16FromBytes(bytes);
-  const out = new Float32Array(halves.length);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < halves.length; i++) outBits[i] = halves[i] << 16;
+  const out = new Float32Array(bytes.length / 2);
+  decodeBfloat16(bytes, out);
   return out;
 }
 
-/** Dequantises Q8_0 blocks (f16 scale d, 32 × int8 q; value = d·q) to a new float32 array. */
-export function q8_0BytesToFloat32(bytes: Uint8Array): Float32Array {
-  invariant(bytes.length % Q8_0_BLOCK_BYTES === 0, 'Q8_0 byte length is a whole number of blocks');
-  const blocks = bytes.length / Q8_0_BLOCK_BYTES;
-  const out = new Float32Array(blocks * Q8_0_BLOCK_VALUES);
-  const quants = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  const table = halfTable();
-  for (let b = 0; b < blocks; b++) {
-    const at = b * Q8_0_BLOCK_BYTES;
-    const scale = table[bytes[at] | (bytes[at + 1] << 8)];
-    const base = b * Q8_0_BLOCK_VALUES;
-    for (let j = 0; j < Q8_0_BLOCK_VALUES; j++) out[base + j] = scale * quants[at + 2 + j];
-  }
-  return out;
+/** Decodes little-endian BF16 bytes into `out` (bytes.length / 2 values). */
+export function decodeBfloat16(bytes: Uint8Array, out: Float32Array): void {
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0, at = 0; i < out.length; i++, at += 2) outBits[i] = (bytes[at] | (bytes[at + 1] << 8)) << 16;
 }
 
 /** The bytes of a float32 array as stored on disk (a view, no copy). */
@@ -127,28 +114,4 @@ export function float32ToBfloat16Bytes(data: Float32Array): Uint8Array {
     out[i] = isNaN ? (b >>> 16) | 0x40 : (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
   }
   return new Uint8Array(out.buffer);
-}
-
-/** Quantises float32 values (length a multiple of 32) to Q8_0 exactly as ggml's quantize_row_q8_0_ref. */
-export function float32ToQ8_0Bytes(data: Float32Array): Uint8Array {
-  invariant(data.length % Q8_0_BLOCK_VALUES === 0, 'Q8_0 input length is a multiple of 32');
-  const blocks = data.length / Q8_0_BLOCK_VALUES;
-  const out = new Uint8Array(blocks * Q8_0_BLOCK_BYTES);
-  const quants = new Int8Array(out.buffer);
-  for (let b = 0; b < blocks; b++) {
-    const base = b * Q8_0_BLOCK_VALUES;
-    let amax = 0;
-    for (let j = 0; j < Q8_0_BLOCK_VALUES; j++) amax = Math.max(amax, Math.abs(data[base + j]));
-    const scale = Math.fround(amax / 127);
-    const inverse = scale ? Math.fround(1 / scale) : 0;
-    const halfScale = numberToHalfBits(scale);
-    const at = b * Q8_0_BLOCK_BYTES;
-    out[at] = halfScale & 0xff;
-    out[at + 1] = halfScale >>> 8;
-    for (let j = 0; j < Q8_0_BLOCK_VALUES; j++) {
-      const x = Math.fround(data[base + j] * inverse);
-      quants[at + 2 + j] = Math.sign(x) * Math.floor(Math.abs(x) + 0.5); // C roundf: half away from zero
-    }
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
 // Reading checkpoint files from disk: whole-file reads into a fresh, 0-aligned ArrayBuffer (so float32
-// tensors can be views), short prefix reads for format sniffing, and errors that name the file.
+// tensors can be views), ranged reads of one tensor at a time, short prefix reads for format sniffing,
+// and errors that name the file.
 
 import { closeSync, fstatSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
@@ -68,6 +69,39 @@ export function readFileBytes(path: string, what: string): Uint8Array {
   }
 }
 
+/** Random access to a file's bytes: each read returns a fresh, 0-aligned array (or a view of bytes in memory). */
+export interface ByteSource {
+  /** Size of the whole file in bytes. */
+  readonly size: number;
+  /** Bytes [offset, offset + length), which the caller has checked lie inside the file. */
+  read(offset: number, length: number): Uint8Array;
+  close(): void;
+}
+
+/** Opens `path` for ranged reads (FILE_NOT_FOUND when missing). Close it when done. */
+export function openByteSource(path: string, what: string): ByteSource {
+  assertLittleEndianHost();
+  const fd = openFile(path, what);
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    read(offset: number, length: number): Uint8Array {
+      if (length > MAX_CHECKPOINT_BYTES) {
+        throw new WaferError('UNSUPPORTED', `${path}: a read of ${length} bytes is over the ${MAX_CHECKPOINT_BYTES}-byte limit of one array`);
+      }
+      const bytes = new Uint8Array(length);
+      readFully(fd, bytes, path, offset);
+      return bytes;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** A ByteSource over bytes already in memory (reads are views). */
+export function memoryByteSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length), close: () => undefined };
+}
+
 /** Every reader and writer copies little-endian file bytes straight into typed arrays. */
 export function assertLittleEndianHost(): void {
   if (endianness() !== 'LE') {
@@ -80,11 +114,11 @@ function openFile(path: string, what: string): number {
   return openSync(path, 'r');
 }
 
-function readFully(fd: number, into: Uint8Array, path: string): void {
+function readFully(fd: number, into: Uint8Array, path: string, position = 0): void {
   let done = 0;
   while (done < into.length) {
     const want = Math.min(READ_CHUNK_BYTES, into.length - done);
-    const got = readSync(fd, into, done, want, done);
+    const got = readSync(fd, into, done, want, position + done);
     if (got === 0) throw new WaferError('FILE_TRUNCATED', `${path} shrank while it was being read`);
     done += got;
   }

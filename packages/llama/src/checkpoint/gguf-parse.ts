@@ -1,9 +1,11 @@
 // Parser of the GGUF container (v2/v3): header, metadata key/values of every type, tensor infos, alignment
-// and data offset. Every count and length is checked against the bytes left before anything is allocated.
+// and data offset. Every count and length is checked against the bytes left before anything is allocated,
+// and every tensor's type, row length and data extent against ggml's block geometry and the file size.
 
 import { WaferError } from '@wafer/arch';
 import { ByteCursor } from './byte-cursor.js';
 import {
+  GGML_TYPE_LAYOUTS,
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC_BYTES,
   GGUF_SUPPORTED_VERSIONS,
@@ -12,6 +14,7 @@ import {
   type GgufArray,
   type GgufEntry,
   type GgufFile,
+  type GgufHeader,
   type GgufTensorInfo,
   type GgufValue,
   type GgufValueTypeId,
@@ -38,8 +41,24 @@ export function hasGgufMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && GGUF_MAGIC_BYTES.every((b, i) => bytes[i] === b);
 }
 
-/** Parses a whole GGUF file held in `bytes` (read from `path`, named in every error). */
+/**
+ * Parses a whole GGUF file held in `bytes` (read from `path`, named in every error): the header, then the
+ * checks of every tensor's extent against the file's size. A pure function of its bytes; throws only
+ * WaferErrors.
+ */
 export function parseGguf(bytes: Uint8Array, path: string): GgufFile {
+  const header = parseGgufHeader(bytes, path);
+  checkGgufExtents(header, bytes.length);
+  return { ...header, fileBytes: bytes.length };
+}
+
+/**
+ * Parses the header of a GGUF file from `bytes`, which may be only a prefix of the file: everything up to
+ * the (aligned) start of the tensor data. FILE_TRUNCATED when the prefix ends inside the header. Checks
+ * each tensor's type id (BAD_HEADER naming the tensor when ggml has no such type) and that its rows are
+ * whole blocks of its type; not yet whether its data lies inside the file (checkGgufExtents).
+ */
+export function parseGgufHeader(bytes: Uint8Array, path: string): GgufHeader {
   const cursor = new ByteCursor(bytes, path);
   if (!hasGgufMagic(cursor.take(Math.min(4, bytes.length), 'magic'))) {
     throw new WaferError('BAD_MAGIC', `${path} does not start with the GGUF magic`);
@@ -78,7 +97,17 @@ export function parseGguf(bytes: Uint8Array, path: string): GgufFile {
     }
   }
   const dataOffset = Math.ceil(cursor.offset / alignment) * alignment;
-  return { path, version, metadata, tensors, alignment, dataOffset, bytes };
+  return { path, version, metadata, tensors, alignment, dataOffset };
+}
+
+/** Checks that every tensor's data lies inside a file of `fileBytes` bytes (FILE_TRUNCATED naming the tensor). */
+export function checkGgufExtents(header: GgufHeader, fileBytes: number): void {
+  for (const t of header.tensors) {
+    const end = header.dataOffset + t.offset + t.byteLength;
+    if (end > fileBytes) {
+      throw new WaferError('FILE_TRUNCATED', `${header.path}: data of tensor ${t.name} ends at byte ${end} but the file has ${fileBytes}`);
+    }
+  }
 }
 
 function readAlignment(metadata: Map<string, GgufEntry>, path: string): number {
@@ -108,8 +137,16 @@ function readTensorInfo(cursor: ByteCursor, index: number): GgufTensorInfo {
     dims.push(ne);
   }
   const type = cursor.u32(`type of tensor ${name}`);
+  const layout = GGML_TYPE_LAYOUTS[type];
+  if (layout === undefined) throw new WaferError('BAD_HEADER', `${cursor.path}: tensor ${name} has type id ${type}, which is not a ggml tensor type`);
+  if (dims[0] % layout.blockValues !== 0) {
+    throw new WaferError(
+      'BAD_HEADER',
+      `${cursor.path}: tensor ${name} is ${layout.name} with rows of ${dims[0]} values, not a multiple of its ${layout.blockValues}-value block`,
+    );
+  }
   const offset = cursor.u64Number(`data offset of tensor ${name}`);
-  return { name, dims, type, offset };
+  return { name, dims, type, offset, byteLength: (elements / layout.blockValues) * layout.blockBytes };
 }
 
 function readString(cursor: ByteCursor, field: string): string {

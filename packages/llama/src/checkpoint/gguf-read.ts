@@ -1,27 +1,22 @@
-// Reader of Llama GGUF checkpoints: hyperparameters from `llama.*` metadata, tensors F32/F16/BF16/Q8_0
-// dequantised to float32, and the embedded tokenizer. Q/K rows are kept as stored (GGUF already uses
-// adjacent-pair RoPE: llama.cpp's converter permutes Hugging Face rows, and llama2.c rows need nothing).
+// Reader of Llama GGUF checkpoints: hyperparameters from `llama.*` metadata, RoPE factors, every tensor of a
+// supported ggml type dequantised to float32 one at a time (never the whole file in memory), and the
+// embedded tokenizer. Q/K rows are kept as stored (GGUF already uses adjacent-pair RoPE).
 
 import { WaferError } from '@wafer/arch';
-import type { LlamaConfig, ModelDescription, SourceDtype, Tensor } from '../model/types.js';
-import { readFileBytes } from './file-bytes.js';
-import {
-  Q8_0_BLOCK_BYTES,
-  Q8_0_BLOCK_VALUES,
-  bfloat16BytesToFloat32,
-  float16BytesToFloat32,
-  float32FromBytes,
-  q8_0BytesToFloat32,
-} from './dtype-codec.js';
+import type { LlamaConfig, LoadReport, ModelDescription, SourceDtype, Tensor } from '../model/types.js';
+import { float32FromBytes } from './dtype-codec.js';
+import { memoryByteSource, openByteSource, type ByteSource } from './file-bytes.js';
 import { checkFloatFields, checkShapeFields, checkTensorShapes, type ShapeFields } from './model-check.js';
-import { parseGguf } from './gguf-parse.js';
+import { checkGgufExtents, parseGgufHeader } from './gguf-parse.js';
 import { GgufMetadata } from './gguf-metadata.js';
+import { ROPE_FREQS_TENSOR, checkRopeFreqsInfo, ggufRopeFields } from './gguf-rope.js';
 import { readGgufTokenizer } from './gguf-tokenizer.js';
-import { GGML_TYPE_NAMES, GgmlType, type GgufFile, type GgufTensorInfo } from './gguf-types.js';
+import { GgmlType, ggmlTypeName, type GgufFile, type GgufTensorInfo } from './gguf-types.js';
+import { GGML_CODECS, type GgmlCodec } from './quants/index.js';
 import { tokenizerFromPath } from './tokenizer-source.js';
 
-/** RoPE base when `llama.rope.freq_base` is absent (llama.cpp's default). */
-const DEFAULT_ROPE_THETA = 10000;
+/** First prefix read for the header; grown ×4 while the header does not fit (a Llama 3 vocabulary is ~8 MB). */
+const FIRST_HEADER_READ_BYTES = 1 << 18;
 
 const METADATA_KEYS: Record<keyof ShapeFields, string> = {
   dim: 'llama.embedding_length',
@@ -33,21 +28,29 @@ const METADATA_KEYS: Record<keyof ShapeFields, string> = {
   seqLen: 'llama.context_length',
 };
 
-/** Storage dtypes we decode, by ggml type id. */
-const DECODERS: Record<number, { dtype: SourceDtype; bytes: (elements: number) => number; decode: (raw: Uint8Array) => Float32Array }> = {
-  [GgmlType.F32]: { dtype: 'F32', bytes: (n) => 4 * n, decode: float32FromBytes },
-  [GgmlType.F16]: { dtype: 'F16', bytes: (n) => 2 * n, decode: float16BytesToFloat32 },
-  [GgmlType.BF16]: { dtype: 'BF16', bytes: (n) => 2 * n, decode: bfloat16BytesToFloat32 },
-  [GgmlType.Q8_0]: { dtype: 'Q8_0', bytes: (n) => (n / Q8_0_BLOCK_VALUES) * Q8_0_BLOCK_BYTES, decode: q8_0BytesToFloat32 },
-};
+const SUPPORTED_TYPES = [...GGML_CODECS.values()].map((c) => c.name).join(', ');
 
 /**
- * Reads a GGUF v2/v3 file of architecture `llama`. Everything (metadata, tensor names, shapes, dtypes and
- * data extents) is validated before tensor data is decoded. `output.weight` absent → shared classifier.
- * `tokenizerPath` replaces the embedded tokenizer.
+ * Reads a GGUF v2/v3 file of architecture `llama`. Everything (metadata, tensor names, shapes, types and
+ * data extents) is validated before tensor data is read; then each tensor is read and dequantised on its
+ * own. `output.weight` absent → shared classifier. `tokenizerPath` replaces the embedded tokenizer.
  */
 export function readGguf(path: string, options: { tokenizerPath?: string } = {}): ModelDescription {
-  const file = parseGguf(readFileBytes(path, 'checkpoint'), path);
+  const source = openByteSource(path, 'checkpoint');
+  try {
+    return readGgufFrom(source, path, options);
+  } finally {
+    source.close();
+  }
+}
+
+/** readGguf over a file already in memory (`path` names it in errors). */
+export function readGgufBytes(bytes: Uint8Array, path: string, options: { tokenizerPath?: string } = {}): ModelDescription {
+  return readGgufFrom(memoryByteSource(bytes), path, options);
+}
+
+function readGgufFrom(source: ByteSource, path: string, options: { tokenizerPath?: string }): ModelDescription {
+  const { file, headerBytes } = readHeader(source, path);
   const meta = new GgufMetadata(file);
   const architecture = meta.require('general.architecture', meta.getString);
   if (architecture !== 'llama') {
@@ -60,16 +63,31 @@ export function readGguf(path: string, options: { tokenizerPath?: string } = {})
     if (infos.has(name)) throw new WaferError('BAD_HEADER', `${path}: tensors ${infos.get(name)!.name} and ${info.name} are the same weight`);
     infos.set(name, info);
   }
-  if (infos.has('rope_freqs')) {
-    throw new WaferError('UNSUPPORTED', `${path}: tensor rope_freqs.weight (Llama 3.1 RoPE scaling factors) is not supported`);
-  }
-  const config = readConfig(meta, infos, path);
+  const ropeFreqs = infos.get(ROPE_FREQS_TENSOR);
+  infos.delete(ROPE_FREQS_TENSOR);
+  const fields = readShape(meta, infos, path);
+  if (ropeFreqs) checkRopeFreqsInfo(ropeFreqs, fields.headDim, path);
   const shapes = new Map([...infos].map(([name, info]) => [name, [...info.dims].reverse()]));
-  checkTensorShapes(shapes, config, path, (name) => (infos.get(name)?.name ?? `${name}.weight`));
-  for (const info of infos.values()) checkExtent(file, info);
+  const sharedClassifier = !infos.has('output');
+  checkTensorShapes(shapes, { ...fields, sharedClassifier }, path, (name) => (infos.get(name)?.name ?? `${name}.weight`));
+  for (const info of infos.values()) codecOf(info, path);
+  checkGgufExtents(file, source.size);
+
+  const loader = new TensorLoader(source, file, headerBytes);
+  const factors = ropeFreqs ? loader.read(ropeFreqs, codecOf(ropeFreqs, path)) : undefined;
+  const config: LlamaConfig = {
+    ...fields,
+    normEps: meta.require('llama.attention.layer_norm_rms_epsilon', meta.getFloat),
+    ...ggufRopeFields(meta, factors, fields.headDim / 2, path),
+    sharedClassifier,
+  };
+  checkFloatFields(config, path);
 
   const tensors = new Map<string, Tensor>();
-  for (const [name, info] of infos) tensors.set(name, decodeTensor(file, info, name, shapes.get(name)!));
+  for (const [name, info] of infos) {
+    const codec = codecOf(info, path);
+    tensors.set(name, { name, shape: shapes.get(name)!, data: loader.read(info, codec), sourceDtype: codec.name as SourceDtype });
+  }
   if (config.sharedClassifier) tensors.set('output', { ...tensors.get('token_embd')!, name: 'output' });
 
   const tokenizerInfo = readGgufTokenizer(meta, path);
@@ -82,10 +100,76 @@ export function readGguf(path: string, options: { tokenizerPath?: string } = {})
     bosId: tokenizerInfo.bosId,
     eosId: tokenizerInfo.eosId,
     stopOnBos: tokenizerInfo.stopOnBos,
+    load: loader.report(),
   };
 }
 
-function readConfig(meta: GgufMetadata, infos: Map<string, GgufTensorInfo>, path: string): LlamaConfig {
+/**
+ * Parses the header from a prefix of the file, growing the prefix while the header runs past it. Tensor
+ * extents are checked by the caller, after the names and shapes (so a corrupt shape is named as such).
+ */
+function readHeader(source: ByteSource, path: string): { file: GgufFile; headerBytes: number } {
+  let prefixBytes = Math.min(source.size, FIRST_HEADER_READ_BYTES);
+  for (;;) {
+    try {
+      const header = parseGgufHeader(source.read(0, prefixBytes), path);
+      return { file: { ...header, fileBytes: source.size }, headerBytes: prefixBytes };
+    } catch (err) {
+      const headerCut = err instanceof WaferError && err.code === 'FILE_TRUNCATED' && prefixBytes < source.size;
+      if (!headerCut) throw err;
+      prefixBytes = Math.min(source.size, prefixBytes * 4);
+    }
+  }
+}
+
+/** Reads tensors one at a time and keeps the accounting of the bytes it holds (LoadReport). */
+class TensorLoader {
+  private heldBytes: number;
+  private peakBytes: number;
+  private readonly fileTensors: LoadReport['fileTensors'] = [];
+
+  /**
+   * `headerReadBytes` were read to parse the header (released after parsing); the header's own length stands
+   * for the metadata that stays (vocabulary strings and arrays are copied out of it).
+   */
+  constructor(private readonly source: ByteSource, private readonly file: GgufFile, headerReadBytes: number) {
+    this.heldBytes = file.dataOffset;
+    this.peakBytes = Math.max(headerReadBytes, file.dataOffset);
+  }
+
+  /** The tensor's values as float32: F32 data is the read buffer itself, other types are decoded from it. */
+  read(info: GgufTensorInfo, codec: GgmlCodec): Float32Array {
+    const raw = this.source.read(this.file.dataOffset + info.offset, info.byteLength);
+    this.fileTensors.push({ name: info.name, dtype: codec.name as SourceDtype });
+    if (codec.id === GgmlType.F32) return this.keep(float32FromBytes(raw), 0);
+    const out = new Float32Array((info.byteLength / codec.blockBytes) * codec.blockValues);
+    codec.decode(raw, out);
+    return this.keep(out, raw.byteLength);
+  }
+
+  report(): LoadReport {
+    return { fileTensors: this.fileTensors, peakBytes: this.peakBytes };
+  }
+
+  /** Counts `data` as held from now on, and `transientBytes` (the raw read) as held only while decoding. */
+  private keep(data: Float32Array, transientBytes: number): Float32Array {
+    this.heldBytes += data.byteLength;
+    this.peakBytes = Math.max(this.peakBytes, this.heldBytes + transientBytes);
+    return data;
+  }
+}
+
+/** The codec of a tensor's type: UNSUPPORTED naming the tensor and its type for types wafer does not decode. */
+function codecOf(info: GgufTensorInfo, path: string): GgmlCodec {
+  const codec = GGML_CODECS.get(info.type);
+  if (!codec) {
+    throw new WaferError('UNSUPPORTED', `${path}: tensor ${info.name} has type ${ggmlTypeName(info.type)}; wafer reads ${SUPPORTED_TYPES}`);
+  }
+  return codec;
+}
+
+/** The integer hyperparameters and head size, checked, from metadata and token_embd's shape. */
+function readShape(meta: GgufMetadata, infos: Map<string, GgufTensorInfo>, path: string): ShapeFields & { headDim: number } {
   const embedding = infos.get('token_embd');
   if (!embedding) throw new WaferError('MISSING_TENSOR', `${path}: tensor token_embd.weight is missing`);
   const count = (key: string) => meta.require(key, meta.getCount);
@@ -111,42 +195,5 @@ function readConfig(meta: GgufMetadata, infos: Map<string, GgufTensorInfo>, path
       throw new WaferError('UNSUPPORTED', `${path}: ${key} = ${value} but head size is ${headDim}; wafer needs them equal`);
     }
   }
-  const scaling = meta.getString('llama.rope.scaling.type');
-  if (scaling !== undefined && scaling !== 'none') {
-    throw new WaferError('UNSUPPORTED', `${path}: llama.rope.scaling.type "${scaling}" is not supported`);
-  }
-  const config: LlamaConfig = {
-    ...fields,
-    headDim,
-    normEps: meta.require('llama.attention.layer_norm_rms_epsilon', meta.getFloat),
-    ropeTheta: meta.getFloat('llama.rope.freq_base') ?? DEFAULT_ROPE_THETA,
-    sharedClassifier: !infos.has('output'),
-  };
-  checkFloatFields(config, path);
-  return config;
-}
-
-/** Checks the tensor's dtype is one we decode and its bytes lie inside the file. */
-function checkExtent(file: GgufFile, info: GgufTensorInfo): void {
-  const decoder = DECODERS[info.type];
-  if (!decoder) {
-    const typeName = GGML_TYPE_NAMES[info.type] ?? `type id ${info.type}`;
-    throw new WaferError('UNSUPPORTED', `${file.path}: tensor ${info.name} has dtype ${typeName}; wafer reads F32, F16, BF16 and Q8_0`);
-  }
-  if (info.type === GgmlType.Q8_0 && info.dims[0] % Q8_0_BLOCK_VALUES !== 0) {
-    throw new WaferError('BAD_HEADER', `${file.path}: Q8_0 tensor ${info.name} has ${info.dims[0]} columns, not a multiple of ${Q8_0_BLOCK_VALUES}`);
-  }
-  const elements = info.dims.reduce((a, b) => a * b, 1);
-  const end = file.dataOffset + info.offset + decoder.bytes(elements);
-  if (end > file.bytes.length) {
-    throw new WaferError('FILE_TRUNCATED', `${file.path}: data of tensor ${info.name} ends at byte ${end} but the file has ${file.bytes.length}`);
-  }
-}
-
-function decodeTensor(file: GgufFile, info: GgufTensorInfo, name: string, shape: number[]): Tensor {
-  const decoder = DECODERS[info.type];
-  const elements = info.dims.reduce((a, b) => a * b, 1);
-  const start = file.dataOffset + info.offset;
-  const data = decoder.decode(file.bytes.subarray(start, start + decoder.bytes(elements)));
-  return { name, shape, data, sourceDtype: decoder.dtype };
+  return { ...fields, headDim };
 }

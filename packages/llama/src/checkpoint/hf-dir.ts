@@ -44,11 +44,18 @@ export function readHfDirectory(dir: string, options: { tokenizerPath?: string }
   for (const { file, entry } of located.values()) checkSafetensorsDtype(file, entry);
 
   const tensors = new Map<string, Tensor>();
+  const shardBuffers = new Set([...located.values()].map(({ file }) => file.bytes.buffer));
+  let heldBytes = [...shardBuffers].reduce((sum, buffer) => sum + buffer.byteLength, 0); // every shard stays read
+  let peakBytes = heldBytes;
   for (const [name, { file, entry }] of located) {
     const { data, sourceDtype } = decodeSafetensor(file, entry);
     const adjacent = unpermuteIfRope(name, data, config.nHeads, config.nKvHeads, config.headDim);
+    if (!shardBuffers.has(adjacent.buffer)) heldBytes += adjacent.byteLength;
+    const transientBytes = adjacent !== data && !shardBuffers.has(data.buffer) ? data.byteLength : 0; // decoded, then permuted
+    peakBytes = Math.max(peakBytes, heldBytes + transientBytes);
     tensors.set(name, { name, shape: entry.shape, data: adjacent, sourceDtype });
   }
+  const fileTensors = [...located.values()].map(({ file, entry }) => ({ name: entry.name, dtype: checkSafetensorsDtype(file, entry) }));
   if (config.sharedClassifier) tensors.set('output', { ...tensors.get('token_embd')!, name: 'output' });
 
   return {
@@ -60,6 +67,7 @@ export function readHfDirectory(dir: string, options: { tokenizerPath?: string }
     bosId: hf.bosId,
     eosId: hf.eosId,
     stopOnBos: false,
+    load: { fileTensors, peakBytes },
   };
 }
 

@@ -31,6 +31,9 @@ const TORCH_DTYPES: Record<SafetensorsDtype, string> = { F32: 'float32', F16: 'f
 export function writeHfDirectory(dir: string, model: ModelDescription, options: WriteHfOptions): void {
   const c = model.config;
   checkModelDescription(model);
+  if (c.ropeFreqFactors) {
+    throw new WaferError('UNSUPPORTED', `cannot write ${dir} as a Hugging Face directory: per-pair RoPE factors (GGUF rope_freqs) have no config.json form`);
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0) throw usageError(`output directory ${dir} is not empty`);
   const names = [...expectedTensorShapes(c).keys()].filter((n) => n !== 'output' && n !== 'output_norm');
   names.push('output_norm');

@@ -3,10 +3,13 @@
 export { loadModel, type LoadModelOptions } from './load.js';
 export { readLlama2c } from './llama2c.js';
 export { writeLlama2c } from './llama2c-write.js';
-export { readGguf } from './gguf-read.js';
-export { parseGguf, hasGgufMagic } from './gguf-parse.js';
-export { writeGguf, type WriteGgufOptions, type GgufTokenizerData } from './gguf-write.js';
-export type { GgufFile, GgufTensorInfo, GgufEntry, GgufValue, GgufArray } from './gguf-types.js';
+export { readGguf, readGgufBytes } from './gguf-read.js';
+export { parseGguf, parseGgufHeader, checkGgufExtents, hasGgufMagic } from './gguf-parse.js';
+export { writeGguf, type WriteGgufOptions, type GgufTokenizerData, type GgufWriteSummary } from './gguf-write.js';
+export { GGML_TYPE_LAYOUTS, GGUF_FILE_TYPE, GgmlType, ggmlTypeName } from './gguf-types.js';
+export type { GgufFile, GgufHeader, GgufTensorInfo, GgufEntry, GgufValue, GgufArray, GgmlTypeName, GgmlTypeLayout } from './gguf-types.js';
+export { GGML_CODECS, WRITABLE_TYPE_NAMES, codecByName, typeForRows, type GgmlCodec } from './quants/index.js';
+export { ggufMixLabel } from './gguf-mix.js';
 export { readHfDirectory } from './hf-dir.js';
 export { writeHfDirectory, type WriteHfOptions } from './hf-write.js';
 export { parseSafetensors, writeSafetensors } from './safetensors.js';

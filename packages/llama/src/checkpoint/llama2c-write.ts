@@ -22,7 +22,7 @@ export function writeLlama2c(path: string, model: ModelDescription): void {
   };
   if (Math.fround(c.normEps) !== Math.fround(LLAMA2C_NORM_EPS)) unsupported(`RMSNorm epsilon ${c.normEps} is not 1e-5`);
   if (c.ropeTheta !== LLAMA2C_ROPE_THETA) unsupported(`RoPE theta ${c.ropeTheta} is not 10000`);
-  if (c.ropeScaling) unsupported('the format cannot express RoPE scaling');
+  if (c.ropeScaling || c.ropeFreqFactors) unsupported('the format cannot express RoPE scaling');
   if (c.headDim * c.nHeads !== c.dim) unsupported(`head_dim ${c.headDim} × n_heads ${c.nHeads} is not dim ${c.dim}`);
   checkModelDescription(model);
 

@@ -83,6 +83,7 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
     addSection(tensors, section.name, float32FromBytes(bytes.subarray(offset, offset + 4 * section.floats)), config);
     offset += 4 * section.floats;
   }
+  const fileTensors = [...tensors.values()].map((t) => ({ name: t.name, dtype: t.sourceDtype }));
   if (config.sharedClassifier) tensors.set('output', { ...tensors.get('token_embd')!, name: 'output' });
   checkTensorShapes(shapesOf(tensors), { ...config, sharedClassifier: false }, path);
 
@@ -95,6 +96,7 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
     bosId: 1,
     eosId: 2,
     stopOnBos: true,
+    load: { fileTensors, peakBytes: bytes.length }, // every tensor is a view of the file's bytes
   };
 }
 

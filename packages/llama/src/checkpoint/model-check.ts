@@ -62,11 +62,14 @@ export function checkFloatFields(config: Pick<LlamaConfig, 'normEps' | 'ropeThet
   }
 }
 
+/** The fields of a config that fix its tensors' shapes. */
+export type TensorShapeFields = Pick<LlamaConfig, 'dim' | 'hiddenDim' | 'nLayers' | 'nHeads' | 'nKvHeads' | 'headDim' | 'vocabSize'>;
+
 /**
  * Every tensor a model needs, in GGUF order (token_embd, output_norm, output, then blk.0 … blk.L-1),
  * with its row-major shape [rows=out, cols=in]. `output` is listed even when the classifier is shared.
  */
-export function expectedTensorShapes(config: LlamaConfig): Map<string, number[]> {
+export function expectedTensorShapes(config: TensorShapeFields): Map<string, number[]> {
   const { dim, hiddenDim, nHeads, nKvHeads, headDim, vocabSize } = config;
   const shapes = new Map<string, number[]>([
     ['token_embd', [vocabSize, dim]],
@@ -99,7 +102,7 @@ export function elementCount(shape: readonly number[]): number {
  */
 export function checkTensorShapes(
   shapes: ReadonlyMap<string, readonly number[]>,
-  config: LlamaConfig,
+  config: TensorShapeFields & Pick<LlamaConfig, 'sharedClassifier'>,
   path: string,
   fileName: (name: string) => string = (name) => name,
 ): void {

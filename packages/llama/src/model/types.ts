@@ -23,11 +23,22 @@ export interface LlamaConfig {
   normEps: number; // RMSNorm epsilon
   ropeTheta: number;
   ropeScaling?: RopeScaling;
+  /**
+   * Per-pair divisors of the RoPE frequencies, [headDim/2] (GGUF's `rope_freqs.weight`, which llama.cpp
+   * applies as theta / freq_factors[i]). Llama 3.x GGUFs carry their rope scaling this way; never set
+   * together with ropeScaling.
+   */
+  ropeFreqFactors?: Float32Array;
   /** true when the classifier reuses the token embedding (`output` is the same array as `token_embd`). */
   sharedClassifier: boolean;
 }
 
-export type SourceDtype = 'F32' | 'F16' | 'BF16' | 'Q8_0';
+/** How a tensor was stored: a safetensors dtype or a ggml tensor type (all those wafer decodes). */
+export type SourceDtype =
+  | 'F32' | 'F16' | 'BF16'
+  | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0'
+  | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K'
+  | 'IQ4_NL' | 'IQ4_XS';
 
 /** One weight, dequantised to float32. shape is row-major, outermost first: a matrix is [rows=out, cols=in]. */
 export interface Tensor {
@@ -45,6 +56,17 @@ export type TokenizerSource =
   // pre: `tokenizer.ggml.pre` (byte-level pre-tokenizer name, e.g. 'llama-bpe'); absent means Llama 3's
   | { kind: 'gguf'; tokens: string[]; scores: Float32Array; tokenTypes?: Int32Array; bosId: number; eosId: number; model: string; merges?: string[]; pre?: string; path: string }
   | { kind: 'hf-json'; path: string }; // tokenizer.json
+
+/** What a loader did: the file's own tensors and the memory it held. */
+export interface LoadReport {
+  /** Every tensor as the file stores it (file name, storage type), in file order. */
+  fileTensors: Array<{ name: string; dtype: SourceDtype }>;
+  /**
+   * The largest number of bytes the loader held at once, by its own accounting of the buffers it
+   * allocated: file bytes read and not yet released, decoded float32 tensors, one tensor's raw bytes.
+   */
+  peakBytes: number;
+}
 
 /**
  * A loaded checkpoint. Required tensors, all float32, all row-major [out, in]:
@@ -66,4 +88,6 @@ export interface ModelDescription {
   eosId: number;
   /** llama2.c-trained models stop on BOS as run.c does. */
   stopOnBos: boolean;
+  /** Set by the file readers (absent for synthesized models). */
+  load?: LoadReport;
 }

@@ -1,23 +1,21 @@
 // Rotary position embedding on adjacent pairs (llama2.c / GGUF convention): the per-pair frequencies, Llama 3
-// frequency scaling (Meta's apply_scaling), and the rotation of one head vector at one position.
+// frequency scaling (Meta's apply_scaling) or GGUF's per-pair divisors, and the rotation of one head vector.
+import { baseRopeFrequencies } from '../model/rope-factors.js';
 import type { LlamaConfig, RopeScaling } from '../model/types.js';
 
 const f32 = Math.fround;
 
 /**
  * Inverse frequencies of the headDim/2 pairs of one head, float32 like run.c:
- * freq[p] = 1.0f / powf(theta, (2p) / (float)headDim), then Llama 3 scaling when config.ropeScaling is set.
- * Returns [headDim / 2].
+ * freq[p] = 1.0f / powf(theta, (2p) / (float)headDim), then Llama 3 scaling when config.ropeScaling is set,
+ * or freq[p] / ropeFreqFactors[p] (one float32 division, as llama.cpp's theta / freq_factors[i]) when the
+ * config carries GGUF's per-pair factors. Both engines take their frequencies from here. Returns [headDim / 2].
  */
 export function ropeFrequencies(config: LlamaConfig): Float32Array {
-  const pairs = config.headDim / 2;
-  const theta32 = f32(config.ropeTheta);
-  const freqs = new Float32Array(pairs); // [headDim/2]
-  for (let p = 0; p < pairs; p++) {
-    const exponent = f32((2 * p) / config.headDim);
-    freqs[p] = f32(1 / f32(Math.pow(theta32, exponent)));
-  }
+  const freqs = baseRopeFrequencies(config.headDim, config.ropeTheta); // [headDim/2]
   if (config.ropeScaling !== undefined) applyLlama3Scaling(freqs, config.ropeScaling);
+  const factors = config.ropeFreqFactors;
+  if (factors !== undefined) for (let p = 0; p < freqs.length; p++) freqs[p] = freqs[p] / factors[p];
   return freqs;
 }
 

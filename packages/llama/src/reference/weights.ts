@@ -48,6 +48,13 @@ export function checkConfig(config: LlamaConfig, source: string, code: ErrorCode
   if (!(config.ropeTheta > 0) || !Number.isFinite(config.ropeTheta)) {
     throw new WaferError(code, `${source}: ropeTheta must be a positive number, got ${config.ropeTheta}`);
   }
+  const factors = config.ropeFreqFactors;
+  if (factors !== undefined) {
+    if (config.ropeScaling !== undefined) throw new WaferError(code, `${source}: ropeScaling and ropeFreqFactors exclude each other`);
+    if (factors.length !== config.headDim / 2 || !factors.every((v) => v > 0 && Number.isFinite(v))) {
+      throw new WaferError(code, `${source}: ropeFreqFactors needs ${config.headDim / 2} positive factors (one per rotary pair), got ${factors.length}`);
+    }
+  }
   const scaling = config.ropeScaling;
   if (scaling !== undefined) {
     const fields = [scaling.factor, scaling.lowFreqFactor, scaling.highFreqFactor, scaling.originalMaxPositionEmbeddings];

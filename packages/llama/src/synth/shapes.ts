@@ -48,10 +48,11 @@ export function synthShape(name: string, flag = '--shape'): LlamaConfig {
   return copyShape(shape);
 }
 
-/** A deep copy of a config (ropeScaling included only when present). */
+/** A deep copy of a config (ropeScaling and ropeFreqFactors included only when present). */
 export function copyShape(shape: LlamaConfig): LlamaConfig {
   const copy: LlamaConfig = { ...shape };
   if (shape.ropeScaling !== undefined) copy.ropeScaling = { ...shape.ropeScaling };
+  if (shape.ropeFreqFactors !== undefined) copy.ropeFreqFactors = Float32Array.from(shape.ropeFreqFactors);
   return copy;
 }
 

@@ -1,7 +1,10 @@
 // A llama2.c SentencePiece vocabulary (tokenizer.bin, tok512.bin) as the `tokenizer.ggml.*` arrays that
-// writeGguf embeds, named and typed the way llama.cpp's converter writes a SentencePiece 'llama' vocabulary.
+// writeGguf embeds, named and typed the way llama.cpp's converter writes a SentencePiece 'llama' vocabulary;
+// and the GGUF vocabulary of any loaded model that has one GGUF can hold.
 
 import type { GgufTokenizerData } from '../checkpoint/gguf-write.js';
+import type { ModelDescription } from '../model/types.js';
+import { readLlama2cTokenizer } from './llama2c-file.js';
 import { GGUF_TOKEN_TYPE, type SentencePieceBpe } from './sentencepiece-bpe.js';
 import { byteOfPiece } from './utf8-stream.js';
 
@@ -33,4 +36,18 @@ export function ggufTokenizerData(tok: SentencePieceBpe): GgufTokenizerData {
     }
   }
   return { tokens, scores, tokenTypes, bos: tok.bosId, eos: tok.eosId };
+}
+
+/**
+ * The vocabulary of a loaded model as GGUF arrays: a GGUF's own (tokens, scores, types, merges and pre-
+ * tokenizer kept), or its llama2.c tokenizer file converted; undefined for tokenizer.json or no tokenizer.
+ */
+export function ggufVocabularyOf(model: ModelDescription): GgufTokenizerData | undefined {
+  const source = model.tokenizer;
+  if (source?.kind === 'gguf') {
+    const tokenTypes = source.tokenTypes ?? new Int32Array(source.tokens.length).fill(GGUF_TOKEN_TYPE.normal);
+    return { model: source.model, tokens: source.tokens, scores: source.scores, tokenTypes, merges: source.merges, pre: source.pre, bos: source.bosId, eos: source.eosId };
+  }
+  if (source?.kind === 'llama2c') return ggufTokenizerData(readLlama2cTokenizer(source.path, model.config.vocabSize));
+  return undefined;
 }

@@ -9,5 +9,5 @@ export type { HfTokenizerConfig, HfTokenizerJson } from './hf-json-spec.js';
 export { tokenizerFromGguf, sentencePieceFromGguf, byteLevelFromGguf } from './gguf-tokenizer.js';
 export { loadTokenizer, tokenizerFromSource } from './load.js';
 export { sentencePieceToTokenizerJson, sentencePieceMerges } from './to-tokenizer-json.js';
-export { ggufTokenizerData } from './gguf-tokenizer-data.js';
+export { ggufTokenizerData, ggufVocabularyOf } from './gguf-tokenizer-data.js';
 export { BYTE_TO_CHAR, LLAMA3_SPLIT_REGEX, byteLevelBytes, byteLevelString } from './byte-level.js';
