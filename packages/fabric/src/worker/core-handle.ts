@@ -4,6 +4,7 @@
 import { computeCycles, DX, DY, hopsToEdge, WaferError } from '@wafer/arch';
 import type { ComputeCost, Core, MachineSpec, RecvRequest, Route } from '@wafer/arch';
 import type { TileRuntime } from './tile-runtime.js';
+import { BUSY, CLOCK, CORE_STRIDE, EGRESS_FREE, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED } from './core-state.js';
 
 /** Flag bit of a RecvRequest: wait only for the head of the message (streaming relay or reduction). */
 export const STREAM_FLAG = 32;
@@ -18,10 +19,14 @@ export class CoreHandle implements Core {
     this.rows = t.mesh.rows;
     this.cols = t.mesh.cols;
     this.machine = t.machine;
+    this.b = i * CORE_STRIDE;
   }
 
+  /** Offset of this core's fields in the tile's state array. */
+  private readonly b: number;
+
   get clock(): number {
-    return this.t.clock[this.i];
+    return this.t.state[this.b + CLOCK];
   }
 
   alloc(name: string, length: number): Float32Array {
@@ -48,22 +53,24 @@ export class CoreHandle implements Core {
     if (r.hops > hopsToEdge(t.mesh, this.x, this.y, r.dir)) {
       throw new WaferError('INTERNAL', `core(${this.x},${this.y}) sent on colour ${r.color} ${r.hops} hop(s) ${'NESW'[r.dir]}, past the mesh edge`);
     }
-    if ((t.sentColors[i] & (1 << r.color)) === 0) t.registerRoute(i, this.x, this.y, r);
+    const st = t.state;
+    const b = this.b;
+    if ((st[b + SENT_COLORS] & (1 << r.color)) === 0) t.registerRoute(i, this.x, this.y, r);
     const n = data.length;
     const ser = t.serCycles(n);
     // Egress: the core-to-router link carries one message at a time, in this core's program order.
-    const clock = t.clock[i];
-    const egress = t.egressFree[i];
+    const clock = st[b + CLOCK];
+    const egress = st[b + EGRESS_FREE];
     const start = clock > egress ? clock : egress;
-    t.egressFree[i] = start + ser;
-    if (t.streamed[i] !== 0) {
+    st[b + EGRESS_FREE] = start + ser;
+    if (st[b + STREAMED] !== 0) {
       // The output of a streaming relay: the core is busy until its last element has left.
-      t.streamed[i] = 0;
-      t.busy[i] += start + ser - clock;
-      t.clock[i] = start + ser;
+      st[b + STREAMED] = 0;
+      st[b + BUSY] += start + ser - clock;
+      st[b + CLOCK] = start + ser;
     }
-    t.sentMessages[i] += 1;
-    t.sentWords[i] += n;
+    st[b + SENT_MESSAGES] += 1;
+    st[b + SENT_WORDS] += n;
     t.countLinks(this.x, this.y, r, n, ser);
     const dx = DX[r.dir];
     const dy = DY[r.dir];
@@ -95,7 +102,8 @@ export class CoreHandle implements Core {
   }
 
   private charge(cycles: number): void {
-    this.t.clock[this.i] += cycles;
-    this.t.busy[this.i] += cycles;
+    const st = this.t.state;
+    st[this.b + CLOCK] += cycles;
+    st[this.b + BUSY] += cycles;
   }
 }

@@ -8,6 +8,7 @@ import type { CoreFailure, RunSummary, TileCounters, TileInit, TileWall, Waiting
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
 import { Mailbox } from './mailbox.js';
+import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT, WAIT_REQ } from './core-state.js';
 import { TileLinks } from './tile-links.js';
 import { VectorArena } from './vector-arena.js';
 
@@ -32,19 +33,9 @@ export class TileRuntime {
   private readonly cores: CoreHandle[];
 
   // Per-core state, indexed by local row-major core order within the tile.
-  readonly clock: Float64Array;
-  readonly egressFree: Float64Array;
-  private readonly ingressFree: Float64Array;
-  readonly busy: Float64Array;
-  private readonly waitCycles: Float64Array;
-  readonly sentWords: Float64Array;
-  private readonly recvWords: Float64Array;
-  readonly sentMessages: Float64Array;
-  private readonly recvMessages: Float64Array;
-  readonly sentColors: Uint32Array; // colours whose route this core has registered in this run
+  /** Every core's modeled state, CORE_STRIDE doubles per core (core-state.ts). */
+  readonly state: Float64Array;
   private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
-  readonly streamed: Uint8Array; // 1 after a streaming receive, until the relay's send
-  private readonly waitReq: Int32Array; // -1 running/runnable; else the RecvRequest it waits on
   readonly memory: CoreMemory;
   private readonly gens: (Generator<number, void, Float32Array> | null)[];
   private readonly inbox: (Float32Array | undefined)[];
@@ -80,19 +71,9 @@ export class TileRuntime {
     this.owner = new Int32Array(rows * cols);
     for (const t of init.tiles) for (let y = t.y0; y < t.y0 + t.height; y++) this.owner.fill(t.id, y * cols + t.x0, y * cols + t.x0 + t.width);
     const n = (this.n = this.tile.width * this.tile.height);
-    this.clock = new Float64Array(n);
-    this.egressFree = new Float64Array(n);
-    this.ingressFree = new Float64Array(n);
-    this.busy = new Float64Array(n);
-    this.waitCycles = new Float64Array(n);
-    this.sentWords = new Float64Array(n);
-    this.recvWords = new Float64Array(n);
-    this.sentMessages = new Float64Array(n);
-    this.recvMessages = new Float64Array(n);
-    this.sentColors = new Uint32Array(n);
+    this.state = new Float64Array(n * CORE_STRIDE);
+    resetCoreState(this.state, n);
     this.lastTaken = new Float64Array(n * 32);
-    this.streamed = new Uint8Array(n);
-    this.waitReq = new Int32Array(n).fill(-1);
     this.gens = new Array(n).fill(null);
     this.inbox = new Array(n);
     this.mailbox = new Mailbox(n);
@@ -157,7 +138,8 @@ export class TileRuntime {
 
   /** Records the route-table entries (input port → output port) this route needs at every router it crosses. */
   registerRoute(i: number, x: number, y: number, r: Route): void {
-    this.sentColors[i] |= 1 << r.color;
+    const st = this.state;
+    st[i * CORE_STRIDE + SENT_COLORS] = st[i * CORE_STRIDE + SENT_COLORS] | (1 << r.color);
     const cols = this.mesh.cols;
     const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
     const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
@@ -203,9 +185,10 @@ export class TileRuntime {
 
   /** A message (its payload now owned by the receiver) reaches local core i: received at once if it waits on that route. */
   private deliver(i: number, color: number, hops: number, start: number, payload: Float32Array): void {
-    const req = this.waitReq[i];
+    const w = i * CORE_STRIDE + WAIT_REQ;
+    const req = this.state[w];
     if (req >= 0 && (req & COLOR_MASK) === color) {
-      this.waitReq[i] = -1;
+      this.state[w] = -1;
       this.inbox[i] = this.receive(i, hops, start, color, payload, (req & STREAM_FLAG) !== 0);
       this.enqueue(i);
       return;
@@ -231,23 +214,26 @@ export class TileRuntime {
     const credit = this.lastTaken[key] + spec.alphaCyclesPerHop * hops;
     const start = sent > credit ? sent : credit;
     const head = start + spec.alphaCyclesPerHop * hops + spec.messageCycles;
-    const free = this.ingressFree[i];
+    const st = this.state;
+    const b = i * CORE_STRIDE;
+    const free = st[b + INGRESS_FREE];
     const ingressStart = head > free ? head : free;
-    this.ingressFree[i] = ingressStart + ser;
+    st[b + INGRESS_FREE] = ingressStart + ser;
     let ready: number;
     if (streaming) {
       ready = ingressStart + spec.relay.streamCycles;
-      this.streamed[i] = 1;
+      st[b + STREAMED] = 1;
     } else {
       ready = ingressStart + ser;
     }
-    if (ready > this.clock[i]) {
-      this.waitCycles[i] += ready - this.clock[i];
-      this.clock[i] = ready;
+    const clock = st[b + CLOCK];
+    if (ready > clock) {
+      st[b + WAIT] += ready - clock;
+      st[b + CLOCK] = ready;
     }
-    this.lastTaken[key] = this.clock[i];
-    this.recvMessages[i] += 1;
-    this.recvWords[i] += n;
+    this.lastTaken[key] = st[b + CLOCK];
+    st[b + RECV_MESSAGES] += 1;
+    st[b + RECV_WORDS] += n;
     return payload;
   }
 
@@ -389,7 +375,7 @@ export class TileRuntime {
         const mb = this.mailbox;
         const slot = mb.take(i, color);
         if (slot < 0) {
-          this.waitReq[i] = req;
+          this.state[i * CORE_STRIDE + WAIT_REQ] = req;
           return true;
         }
         value = this.receive(i, mb.slotHops(slot), mb.slotStart(slot), color, mb.slotPayload(slot), (req & STREAM_FLAG) !== 0);
@@ -443,19 +429,8 @@ export class TileRuntime {
   }
 
   private resetRun(): void {
-    this.clock.fill(0);
-    this.egressFree.fill(0);
-    this.ingressFree.fill(0);
-    this.busy.fill(0);
-    this.waitCycles.fill(0);
-    this.sentWords.fill(0);
-    this.recvWords.fill(0);
-    this.sentMessages.fill(0);
-    this.recvMessages.fill(0);
-    this.sentColors.fill(0);
+    resetCoreState(this.state, this.n);
     this.lastTaken.fill(Number.NEGATIVE_INFINITY);
-    this.streamed.fill(0);
-    this.waitReq.fill(-1);
     this.linkMessages.fill(0);
     this.linkWords.fill(0);
     this.linkBusy.fill(0);
@@ -485,9 +460,10 @@ export class TileRuntime {
     const waiting: WaitingCore[] = [];
     let waitingCount = 0;
     for (let i = 0; i < this.n; i++) {
-      if (this.waitReq[i] < 0) continue;
+      const req = this.state[i * CORE_STRIDE + WAIT_REQ];
+      if (req < 0) continue;
       waitingCount++;
-      if (waiting.length < 16) waiting.push({ x: this.cores[i].x, y: this.cores[i].y, color: this.waitReq[i] & COLOR_MASK });
+      if (waiting.length < 16) waiting.push({ x: this.cores[i].x, y: this.cores[i].y, color: req & COLOR_MASK });
     }
     return { kind: 'aborted', reason: this.control.abort, waiting, waitingCount };
   }
@@ -499,9 +475,10 @@ export class TileRuntime {
     let peak = 0;
     let overflow = 0;
     for (let i = 0; i < this.n; i++) {
-      if (this.clock[i] > maxClock) maxClock = this.clock[i];
-      messages += this.sentMessages[i];
-      words += this.sentWords[i];
+      const b = i * CORE_STRIDE;
+      if (this.state[b + CLOCK] > maxClock) maxClock = this.state[b + CLOCK];
+      messages += this.state[b + SENT_MESSAGES];
+      words += this.state[b + SENT_WORDS];
       const p = this.memory.peakBytes[i];
       if (p > peak) peak = p;
       if (p > this.machine.sramBytesPerCore) overflow++;
@@ -512,13 +489,13 @@ export class TileRuntime {
   counters(): TileCounters {
     return {
       tile: this.tile.id,
-      clock: this.clock,
-      busyCycles: this.busy,
-      waitCycles: this.waitCycles,
-      sentWords: this.sentWords,
-      recvWords: this.recvWords,
-      sentMessages: this.sentMessages,
-      recvMessages: this.recvMessages,
+      clock: coreField(this.state, this.n, COUNTER_FIELDS.clock),
+      busyCycles: coreField(this.state, this.n, COUNTER_FIELDS.busyCycles),
+      waitCycles: coreField(this.state, this.n, COUNTER_FIELDS.waitCycles),
+      sentWords: coreField(this.state, this.n, COUNTER_FIELDS.sentWords),
+      recvWords: coreField(this.state, this.n, COUNTER_FIELDS.recvWords),
+      sentMessages: coreField(this.state, this.n, COUNTER_FIELDS.sentMessages),
+      recvMessages: coreField(this.state, this.n, COUNTER_FIELDS.recvMessages),
       sramPeakBytes: this.memory.peakBytes,
       linkMessages: this.linkMessages,
       linkWords: this.linkWords,
