@@ -3,6 +3,11 @@
 ;; in the same order, in float64 where JavaScript computes in float64, rounded to float32 where it stores into a
 ;; Float32Array. SIMD runs across independent outputs (two float64 lanes), never across one sum.
 ;; Pointers are byte offsets into the thread's local heap (the imported shared memory).
+;; Two shuffles recur, written out where used (V8 does not inline small wasm functions here):
+;;   (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 v v): lanes 2 and 3 of a float32x4 moved to 0 and 1,
+;;     for promote_low;
+;;   (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (demote lo) (demote hi)): two float64x2 rounded to
+;;     float32 and packed into one float32x4 (lo0, lo1, hi0, hi1).
 (module
   (memory (import "env" "memory") 1 65536 shared)
 
@@ -26,16 +31,16 @@
         (local.set $v (v128.load (local.get $wp)))
         (local.set $u (v128.load offset=16 (local.get $wp)))
         (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (local.get $v)))))
-        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (call $high (local.get $v))))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
         (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (local.get $u)))))
-        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (call $high (local.get $u))))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $xi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u) (local.get $u))))))
         (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
         (local.set $wp (i32.add (local.get $wp) (local.get $row)))
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
         (br $il)))
       (local.set $wp (i32.add (local.get $y) (i32.shl (local.get $j) (i32.const 2))))
-      (v128.store (local.get $wp) (call $demote4 (local.get $a0) (local.get $a1)))
-      (v128.store offset=16 (local.get $wp) (call $demote4 (local.get $a2) (local.get $a3)))
+      (v128.store (local.get $wp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $a0)) (f32x4.demote_f64x2_zero (local.get $a1))))
+      (v128.store offset=16 (local.get $wp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $a2)) (f32x4.demote_f64x2_zero (local.get $a3))))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $j8)))
     ;; the remaining outputs one by one
@@ -78,8 +83,8 @@
           (local.set $av (f64x2.splat (f64.promote_f32 (f32.load (local.get $ap)))))
           (local.set $bv (v128.load (local.get $bp)))
           (local.set $lo (f64x2.add (f64x2.promote_low_f32x4 (local.get $cv)) (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $bv)))))
-          (local.set $hi (f64x2.add (f64x2.promote_low_f32x4 (call $high (local.get $cv))) (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (call $high (local.get $bv))))))
-          (local.set $cv (call $demote4 (local.get $lo) (local.get $hi)))
+          (local.set $hi (f64x2.add (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $cv) (local.get $cv))) (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $bv) (local.get $bv))))))
+          (local.set $cv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
           (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
           (local.set $bp (i32.add (local.get $bp) (local.get $row)))
           (local.set $kk (i32.sub (local.get $kk) (i32.const 1)))
@@ -156,10 +161,4 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $li))))
 
-  ;; lanes 2 and 3 of a float32x4, moved to lanes 0 and 1 (for promote_low)
-  (func $high (param $v v128) (result v128)
-    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
-  ;; two float64x2 rounded to float32 and packed into one float32x4: (lo0, lo1, hi0, hi1)
-  (func $demote4 (param $lo v128) (param $hi v128) (result v128)
-    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
 )
