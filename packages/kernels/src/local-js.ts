@@ -39,3 +39,34 @@ export function gemvLocalJs(y: Float32Array, x: Float32Array, w: Float32Array, m
   }
   for (let j = 0; j < n; j++) y[j] = acc[j];
 }
+
+/**
+ * Decode attention scores on one core: out[(g·nrep + r)·count + t] += q[r·b + jl] · keys[t·b + jl] over its b
+ * kv units jl, g = ⌊(kvOff + jl) / headDim⌋ the unit's kv head (GQA: nrep query heads per kv head). out [nHeads ×
+ * count] accumulates in float32; q [nrep × b]; keys [count × b].
+ */
+export function attnScoresJs(out: Float32Array, q: Float32Array, keys: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  for (let t = 0; t < count; t++) {
+    for (let jl = 0; jl < b; jl++) {
+      const g = Math.floor((kvOff + jl) / headDim);
+      const kv = keys[t * b + jl];
+      for (let r = 0; r < nrep; r++) out[(g * nrep + r) * count + t] += q[r * b + jl] * kv;
+    }
+  }
+}
+
+/**
+ * Decode attention values on one core: out[r·b + jl] = Σ_t probs[(g·nrep + r)·count + t] · values[t·b + jl], the
+ * sum in double (t ascending), rounded to float32 once. out [nrep × b]; probs [nHeads × count]; values [count × b].
+ */
+export function attnValuesJs(out: Float32Array, probs: Float32Array, values: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  for (let jl = 0; jl < b; jl++) {
+    const g = Math.floor((kvOff + jl) / headDim);
+    for (let r = 0; r < nrep; r++) {
+      const h = g * nrep + r;
+      let a = 0;
+      for (let t = 0; t < count; t++) a += probs[h * count + t] * values[t * b + jl];
+      out[r * b + jl] = a;
+    }
+  }
+}

@@ -5,15 +5,17 @@
 
 import { localHeap, localKernelClock, type LocalHeap } from '@wafer/arch';
 import { LOCAL_WASM } from './wasm/local-wasm.js';
-import { gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs } from './local-js.js';
+import { attnScoresJs, attnValuesJs, gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs } from './local-js.js';
 
-export { gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs };
+export { attnScoresJs, attnValuesJs, gemmAccumulateJs, gemmTransBAccumulateJs, gemvLocalJs };
 
 type Ptr = number;
 interface LocalWasm {
   gemv(x: Ptr, w: Ptr, y: Ptr, m: number, n: number): void;
   gemm(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number): void;
   gemmTransB(s: Ptr, q: Ptr, k: Ptr, m: number, d: number, n: number): void;
+  attnScores(out: Ptr, q: Ptr, keys: Ptr, b: number, count: number, nrep: number, kvOff: number, headDim: number): void;
+  attnValues(out: Ptr, probs: Ptr, values: Ptr, b: number, count: number, nrep: number, kvOff: number, headDim: number): void;
 }
 
 let wasm: LocalWasm | null | undefined;
@@ -101,6 +103,32 @@ function gemmTransB(s: Float32Array, q: Float32Array, k: Float32Array, m: number
   const kern = localWasm();
   if (kern === null) return gemmTransBAccumulateJs(s, q, k, m, d, n);
   kern.gemmTransB(ptr(s, m * n, true), ptr(q, m * d, false), ptr(k, n * d, false), m, d, n);
+  if (staged.length > 0) unstage();
+}
+
+/** Decode attention scores on one core (see attnScoresJs): out [nHeads × count] += q·keysᵀ per kv head. */
+export function attnScoresLocal(out: Float32Array, q: Float32Array, keys: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  if (localKernelClock.enabled) return timed(() => attnScores(out, q, keys, b, count, nrep, kvOff, headDim));
+  attnScores(out, q, keys, b, count, nrep, kvOff, headDim);
+}
+
+function attnScores(out: Float32Array, q: Float32Array, keys: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  const kern = localWasm();
+  if (kern === null) return attnScoresJs(out, q, keys, b, count, nrep, kvOff, headDim);
+  kern.attnScores(ptr(out, out.length, true), ptr(q, nrep * b, false), ptr(keys, count * b, false), b, count, nrep, kvOff, headDim);
+  if (staged.length > 0) unstage();
+}
+
+/** Decode attention values on one core (see attnValuesJs): out [nrep × b] = probs·values per kv unit. */
+export function attnValuesLocal(out: Float32Array, probs: Float32Array, values: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  if (localKernelClock.enabled) return timed(() => attnValues(out, probs, values, b, count, nrep, kvOff, headDim));
+  attnValues(out, probs, values, b, count, nrep, kvOff, headDim);
+}
+
+function attnValues(out: Float32Array, probs: Float32Array, values: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
+  const kern = localWasm();
+  if (kern === null) return attnValuesJs(out, probs, values, b, count, nrep, kvOff, headDim);
+  kern.attnValues(ptr(out, nrep * b, true), ptr(probs, probs.length, false), ptr(values, count * b, false), b, count, nrep, kvOff, headDim);
   if (staged.length > 0) unstage();
 }
 

@@ -2,7 +2,7 @@
 // (ragged, single rows and columns, empty blocks), with operands in the thread's local heap and outside it.
 import { describe, expect, it } from 'vitest';
 import { localHeap } from '@wafer/arch';
-import { gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend } from '@wafer/kernels';
+import { attnScoresJs, attnScoresLocal, attnValuesJs, attnValuesLocal, gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend } from '@wafer/kernels';
 
 let seed = 20261128;
 function rand(): number {
@@ -69,6 +69,33 @@ describe('WebAssembly local kernels match the JavaScript oracle bit for bit', ()
       gemmTransBAccumulate(sWasm, q, k, m, d, n);
       gemmTransBAccumulateJs(sJs, q, k, m, d, n);
       expect(bits(sWasm), `m=${m} d=${d} n=${n}`).toEqual(bits(sJs));
+    }
+  });
+
+  it('decode attention scores and values on 200 random GQA shapes (units spanning kv heads, empty caches)', () => {
+    for (let trial = 0; trial < 200; trial++) {
+      const headDim = [2, 4, 8, 16][Math.floor(rand() * 4)];
+      const nKv = 1 + Math.floor(rand() * 4);
+      const nrep = 1 + Math.floor(rand() * 3);
+      const kvOff = 2 * Math.floor((rand() * nKv * headDim) / 2);
+      const b = Math.min(nKv * headDim - kvOff, 2 * (1 + Math.floor(rand() * 6)));
+      const count = pick();
+      const capacity = count + Math.floor(rand() * 3);
+      const inHeap = trial % 3 !== 0;
+      const q = vec(nrep * b, inHeap);
+      const keys = vec(capacity * b, inHeap);
+      const sWasm = vec(nKv * nrep * count, inHeap);
+      const sJs = sWasm.slice();
+      attnScoresLocal(sWasm, q, keys, b, count, nrep, kvOff, headDim);
+      attnScoresJs(sJs, q, keys, b, count, nrep, kvOff, headDim);
+      expect(bits(sWasm), `scores b=${b} count=${count} nrep=${nrep} kvOff=${kvOff} headDim=${headDim}`).toEqual(bits(sJs));
+      const probs = vec(nKv * nrep * count, inHeap);
+      const values = vec(capacity * b, inHeap);
+      const oWasm = vec(nrep * b, inHeap);
+      const oJs = new Float32Array(nrep * b);
+      attnValuesLocal(oWasm, probs, values, b, count, nrep, kvOff, headDim);
+      attnValuesJs(oJs, probs, values, b, count, nrep, kvOff, headDim);
+      expect(bits(oWasm), `values b=${b} count=${count}`).toEqual(bits(oJs));
     }
   });
 

@@ -161,4 +161,58 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $li))))
 
+;; Decode attention, scores: out[(g·nrep + r)·count + t] += q[r·b + jl] · keys[t·b + jl] over this core's b kv
+;; units jl (g = (kvOff + jl) / headDim, the unit's kv head), each step rounded to float32 (out is a Float32Array),
+;; jl ascending for every output.
+  (func (export "attnScores") (param $out i32) (param $q i32) (param $keys i32) (param $b i32) (param $count i32)
+        (param $nrep i32) (param $kvOff i32) (param $headDim i32)
+    (local $t i32) (local $jl i32) (local $r i32) (local $g i32) (local $kv f64) (local $op i32)
+    (block $et (loop $lt
+      (br_if $et (i32.ge_s (local.get $t) (local.get $count)))
+      (local.set $jl (i32.const 0))
+      (block $ej (loop $lj
+        (br_if $ej (i32.ge_s (local.get $jl) (local.get $b)))
+        (local.set $g (i32.div_u (i32.add (local.get $kvOff) (local.get $jl)) (local.get $headDim)))
+        (local.set $kv (f64.promote_f32 (f32.load (i32.add (local.get $keys) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $b)) (local.get $jl)) (i32.const 2))))))
+        (local.set $r (i32.const 0))
+        (block $er (loop $lr
+          (br_if $er (i32.ge_s (local.get $r) (local.get $nrep)))
+          (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $nrep)) (local.get $r)) (local.get $count)) (local.get $t)) (i32.const 2))))
+          (f32.store (local.get $op) (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $op)))
+            (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $q) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $b)) (local.get $jl)) (i32.const 2))))) (local.get $kv)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $lr)))
+        (local.set $jl (i32.add (local.get $jl) (i32.const 1)))
+        (br $lj)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $lt))))
+
+;; Decode attention, values: out[r·b + jl] = Σ_t probs[h·count + t] · values[t·b + jl] with h = g·nrep + r,
+;; summed in float64, t ascending, rounded to float32 once.
+  (func (export "attnValues") (param $out i32) (param $probs i32) (param $values i32) (param $b i32) (param $count i32)
+        (param $nrep i32) (param $kvOff i32) (param $headDim i32)
+    (local $t i32) (local $jl i32) (local $r i32) (local $g i32) (local $a f64) (local $pp i32) (local $vp i32) (local $row i32)
+    (local.set $row (i32.shl (local.get $b) (i32.const 2)))
+    (block $ej (loop $lj
+      (br_if $ej (i32.ge_s (local.get $jl) (local.get $b)))
+      (local.set $g (i32.div_u (i32.add (local.get $kvOff) (local.get $jl)) (local.get $headDim)))
+      (local.set $r (i32.const 0))
+      (block $er (loop $lr
+        (br_if $er (i32.ge_s (local.get $r) (local.get $nrep)))
+        (local.set $a (f64.const 0))
+        (local.set $pp (i32.add (local.get $probs) (i32.shl (i32.mul (i32.add (i32.mul (local.get $g) (local.get $nrep)) (local.get $r)) (local.get $count)) (i32.const 2))))
+        (local.set $vp (i32.add (local.get $values) (i32.shl (local.get $jl) (i32.const 2))))
+        (local.set $t (local.get $count))
+        (block $et (loop $lt
+          (br_if $et (i32.eqz (local.get $t)))
+          (local.set $a (f64.add (local.get $a) (f64.mul (f64.promote_f32 (f32.load (local.get $pp))) (f64.promote_f32 (f32.load (local.get $vp))))))
+          (local.set $pp (i32.add (local.get $pp) (i32.const 4)))
+          (local.set $vp (i32.add (local.get $vp) (local.get $row)))
+          (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+          (br $lt)))
+        (f32.store (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $b)) (local.get $jl)) (i32.const 2))) (f32.demote_f64 (local.get $a)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (local.set $jl (i32.add (local.get $jl) (i32.const 1)))
+      (br $lj))))
 )

@@ -3,7 +3,7 @@
 // transpose is ever needed), then the classifier GEMV. Row 0 keeps the logits for the coordinator.
 
 import { elementwiseCost, route, E, W, type Core, type RecvRequest } from '@wafer/arch';
-import { allreduce, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
+import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { kvAppend, kvSlice } from './kv-cache.js';
 
@@ -175,13 +175,7 @@ function partialScores(core: Core, l: DecodeLayout, q: Float32Array, keys: Float
   const b = keys.length / l.kvCapacity;
   const kvOff = l.kvX.offsets[core.x];
   const out = core.scratch(l.nHeads * count);
-  for (let t = 0; t < count; t++) {
-    for (let jl = 0; jl < b; jl++) {
-      const g = Math.floor((kvOff + jl) / l.headDim);
-      const kv = keys[t * b + jl];
-      for (let r = 0; r < l.nrep; r++) out[(g * l.nrep + r) * count + t] += q[r * b + jl] * kv;
-    }
-  }
+  attnScoresLocal(out, q, keys, b, count, l.nrep, kvOff, l.headDim);
   core.compute({ macs: l.nrep * b * count, instructions: l.nrep * count, loops: 1 });
   return out;
 }
@@ -232,15 +226,7 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
 function weightedValues(core: Core, l: DecodeLayout, probs: Float32Array, values: Float32Array, count: number, b: number): Float32Array {
   const kvOff = l.kvX.offsets[core.x];
   const out = core.scratch(l.nrep * b);
-  for (let jl = 0; jl < b; jl++) {
-    const g = Math.floor((kvOff + jl) / l.headDim);
-    for (let r = 0; r < l.nrep; r++) {
-      const h = g * l.nrep + r;
-      let a = 0;
-      for (let t = 0; t < count; t++) a += probs[h * count + t] * values[t * b + jl];
-      out[r * b + jl] = a; // rounded to float32 once, after the sum in double
-    }
-  }
+  attnValuesLocal(out, probs, values, b, count, l.nrep, kvOff, l.headDim); // each sum in double, rounded once
   core.compute({ macs: l.nrep * b * count, instructions: l.nrep * b, loops: 1 });
   return out;
 }
