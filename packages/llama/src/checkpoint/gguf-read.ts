@@ -82,6 +82,7 @@ export function readGguf(path: string, options: { tokenizerPath?: string } = {})
     bosId: tokenizerInfo.bosId,
     eosId: tokenizerInfo.eosId,
     stopOnBos: tokenizerInfo.stopOnBos,
+    chatTemplate: meta.getString('tokenizer.chat_template'),
   };
 }
 

@@ -66,4 +66,6 @@ export interface ModelDescription {
   eosId: number;
   /** llama2.c-trained models stop on BOS as run.c does. */
   stopOnBos: boolean;
+  /** The checkpoint's Jinja chat template (GGUF `tokenizer.chat_template`, HF `tokenizer_config.json`), if any. */
+  chatTemplate?: string;
 }
