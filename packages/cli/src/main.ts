@@ -12,6 +12,7 @@ import { synthBuilder, synthCommand } from './commands/synth.js';
 import { kernelBuilder, kernelCommand } from './commands/kernel.js';
 import { benchBuilder, benchCommand } from './commands/bench.js';
 import { estimateBuilder, estimateCommand } from './commands/estimate.js';
+import { serveBuilder, serveCommand } from './commands/serve.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -29,9 +30,10 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
     .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
     .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
+    .command('serve', 'serve a model on the emulated mesh over an OpenAI-compatible HTTP API, with modeled latency per request', serveBuilder, wrap(serveCommand))
     .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth or kernel')
+    .demandCommand(1, 'name a command: run, serve, bench, estimate, inspect, synth or kernel')
     .strict()
     .help()
     .version(false)
