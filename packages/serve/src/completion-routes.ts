@@ -10,7 +10,7 @@ import type { GenerationJob, GenerationOutcome } from './generation-run.js';
 import type { ServeMetrics } from './metrics.js';
 import { parseChat, parseCompletion, type GenerationRequest, type RequestContext } from './request-parse.js';
 import { CHAT_BODY, COMPLETION_BODY, type ChatBody, type CompletionBody } from './request-schema.js';
-import { fullResponse, responseHead, streamChunk, type ChipInfo, type Endpoint } from './responses.js';
+import { fullResponse, responseHead, streamChunk, type ChipInfo, type Endpoint, type ResponseHead } from './responses.js';
 import type { ModeledServingClock } from './serving-clock.js';
 
 /** Why a job was aborted: its client left, or the server is shutting down. */
@@ -59,7 +59,7 @@ async function answer(endpoint: Endpoint, route: string, generation: GenerationR
     deps.jobs.delete(abort);
     if (reply.raw.writableFinished) return;
     abort.abort('client' satisfies AbortReason);
-    deps.metrics.request(route, 'cancelled');
+    deps.metrics.requestCancelled(route, reply.raw);
   });
   const job: GenerationJob = { request: generation, arrivalWallMs: performance.now(), arrivalS: deps.clock.arrivalOf(deps.nowMs()), signal: abort.signal };
   const head = responseHead(endpoint, deps.modelId);
@@ -78,7 +78,7 @@ async function answer(endpoint: Endpoint, route: string, generation: GenerationR
 }
 
 /** Answers with server-sent events: text deltas as they are generated, a finishing chunk with x_wafer, [DONE]. */
-function stream(endpoint: Endpoint, head: ReturnType<typeof responseHead>, job: GenerationJob, reply: FastifyReply, deps: CompletionDeps): FastifyReply {
+function stream(endpoint: Endpoint, head: ResponseHead, job: GenerationJob, reply: FastifyReply, deps: CompletionDeps): FastifyReply {
   const events = new PassThrough();
   const send = (data: unknown) => {
     if (!events.destroyed && !events.writableEnded) events.write(`data: ${JSON.stringify(data)}\n\n`);

@@ -16,7 +16,7 @@ export interface ModeledTimings {
   /** queueS plus every prefill-phase mesh run (the time to first token a user of the wafer would see). */
   ttftS: number;
   prefillCycles: number;
-  /** How the prompt ran: 'meshgemm' (batched) or 'decode' (token by token). */
+  /** How the prompt ran: 'meshgemm' (batched), 'decode' (token by token), or 'none' (max_tokens 0). */
   prefill: string;
   decodeSteps: number;
   decodeCycles: number;
@@ -61,6 +61,15 @@ export interface GenerationJob {
   onText?: (text: string) => void;
 }
 
+/** What the token loop produced. */
+interface GeneratedText {
+  text: string;
+  tokens: number;
+  firstTokenWallMs: number | undefined;
+  finishReason: FinishReason;
+  cancelled: boolean;
+}
+
 /** Runs jobs on one mesh engine, one at a time, keeping the modeled serving clock. */
 export class GenerationRunner {
   constructor(
@@ -75,71 +84,70 @@ export class GenerationRunner {
     const startWallMs = performance.now();
     const slot = this.clock.start(job.arrivalS);
     this.engine.steps.splice(0); // the record of every earlier run is not needed (keeps memory flat)
-    const { request } = job;
-    const decoder = this.tokenizer.streamDecoder(request.promptIds[request.promptIds.length - 1]);
-    const stops = new StopMatcher(request.stops);
-    let text = '';
-    const emit = (piece: string) => {
-      if (piece === '') return;
-      text += piece;
-      job.onText?.(piece);
-    };
-    let tokens = 0;
-    let firstTokenWallMs: number | undefined;
-    let finishReason: FinishReason = 'length';
-    let stopped = false;
-    let cancelled = false;
-    let modeled: ModeledTimings | undefined;
+    let text: GeneratedText;
+    let modeled: ModeledTimings;
     try {
-      const events = generate(this.engine, request.promptIds, {
-        maxNewTokens: request.maxNewTokens,
-        sampler: request.sampler,
-        eosId: this.model.eosId,
-        bosId: this.model.bosId,
-        stopOnBos: this.model.stopOnBos,
-      });
-      for await (const ev of events) {
-        if (ev.type === 'done') {
-          finishReason = ev.result.stopReason === 'eos' ? 'stop' : 'length';
-          break;
-        }
-        tokens++;
-        firstTokenWallMs ??= performance.now();
-        const cut = stops.push(decoder.push(ev.id));
-        emit(cut.text);
-        if (cut.stopped) {
-          finishReason = 'stop';
-          stopped = true;
-          break;
-        }
-        if (job.signal.aborted) {
-          cancelled = true;
-          break;
-        }
-      }
-      if (!stopped && !cancelled) {
-        emit(stops.push(decoder.flush()).text);
-        emit(stops.flush());
-      }
+      text = await this.generateText(job);
     } finally {
-      modeled = this.chargeModeledTime(slot);
+      modeled = this.chargeModeledTime(slot); // also when generation failed: the chip ran what it ran
     }
     const endWallMs = performance.now();
-    const decodeWallS = firstTokenWallMs === undefined ? 0 : (endWallMs - firstTokenWallMs) / 1000;
+    const decodeWallS = text.firstTokenWallMs === undefined ? 0 : (endWallMs - text.firstTokenWallMs) / 1000;
     return {
-      text,
-      promptTokens: request.promptIds.length,
-      completionTokens: tokens,
-      finishReason,
-      cancelled,
+      text: text.text,
+      promptTokens: job.request.promptIds.length,
+      completionTokens: text.tokens,
+      finishReason: text.finishReason,
+      cancelled: text.cancelled,
       modeled,
       wall: {
         queueS: (startWallMs - job.arrivalWallMs) / 1000,
-        ttftS: firstTokenWallMs === undefined ? null : (firstTokenWallMs - job.arrivalWallMs) / 1000,
+        ttftS: text.firstTokenWallMs === undefined ? null : (text.firstTokenWallMs - job.arrivalWallMs) / 1000,
         decodeTokS: modeled.decodeSteps > 0 && decodeWallS > 0 ? modeled.decodeSteps / decodeWallS : null,
         totalS: (endWallMs - job.arrivalWallMs) / 1000,
       },
     };
+  }
+
+  /** The token loop: decodes each new token, cuts at stop strings, streams safe text, stops on abort. */
+  private async generateText(job: GenerationJob): Promise<GeneratedText> {
+    const { request } = job;
+    const decoder = this.tokenizer.streamDecoder(request.promptIds[request.promptIds.length - 1]);
+    const stops = new StopMatcher(request.stops);
+    const out: GeneratedText = { text: '', tokens: 0, firstTokenWallMs: undefined, finishReason: 'length', cancelled: false };
+    const emit = (piece: string) => {
+      if (piece === '') return;
+      out.text += piece;
+      job.onText?.(piece);
+    };
+    const events = generate(this.engine, request.promptIds, {
+      maxNewTokens: request.maxNewTokens,
+      sampler: request.sampler,
+      eosId: this.model.eosId,
+      bosId: this.model.bosId,
+      stopOnBos: this.model.stopOnBos,
+    });
+    for await (const ev of events) {
+      if (ev.type === 'done') {
+        out.finishReason = ev.result.stopReason === 'eos' ? 'stop' : 'length';
+        break;
+      }
+      out.tokens++;
+      out.firstTokenWallMs ??= performance.now();
+      const cut = stops.push(decoder.push(ev.id));
+      emit(cut.text);
+      if (cut.stopped) {
+        out.finishReason = 'stop';
+        return out;
+      }
+      if (job.signal.aborted) {
+        out.cancelled = true;
+        return out;
+      }
+    }
+    emit(stops.push(decoder.flush()).text);
+    emit(stops.flush());
+    return out;
   }
 
   /** Sums the mesh runs of this request and holds the modeled chip for them. */
@@ -162,7 +170,7 @@ export class GenerationRunner {
       queueS: slot.queueS,
       ttftS: slot.queueS + prefillCycles / hz,
       prefillCycles,
-      prefill: this.engine.lastPrefill ?? this.engine.prefillMode,
+      prefill: prefillCycles === 0 ? 'none' : (this.engine.lastPrefill ?? this.engine.prefillMode),
       decodeSteps,
       decodeCycles,
       decodeTokS: decodeSteps > 0 ? hz / (decodeCycles / decodeSteps) : null,

@@ -33,9 +33,17 @@ export class ServeMetrics {
     this.decodeTokS = new Histogram({ name: 'wafer_decode_tokens_per_second', help: 'Decode speed of a request (tokens after the first)', labelNames: ['clock'], buckets: TOK_S_BUCKETS, registers });
   }
 
-  /** One answered request. */
-  request(route: string, status: number | 'cancelled'): void {
-    this.requests.inc({ route, status: String(status) });
+  private readonly cancelledResponses = new WeakSet<object>();
+
+  /** One answered request (`response`: the raw response; one counted as cancelled is not counted again). */
+  request(route: string, status: number, response: object): void {
+    if (!this.cancelledResponses.has(response)) this.requests.inc({ route, status: String(status) });
+  }
+
+  /** A request whose client closed the connection before its answer was complete. */
+  requestCancelled(route: string, response: object): void {
+    this.cancelledResponses.add(response);
+    this.requests.inc({ route, status: 'cancelled' });
   }
 
   /** One generation that ran (to its end, a stop, or a cancellation). */

@@ -34,7 +34,6 @@ export function xWafer(outcome: GenerationOutcome, chip: ChipInfo): Record<strin
     mesh: chip.mesh,
     machine: chip.machine,
     threads: chip.threads,
-    cancelled: outcome.cancelled,
     modeled: {
       arrival_s: m.arrivalS,
       queue_s: m.queueS,

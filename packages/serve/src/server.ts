@@ -43,14 +43,35 @@ export interface ServeOptions {
   shutdownGraceMs?: number;
 }
 
+/** How long after the grace period close() waits for responses to end before cutting their connections. */
+const CLOSE_SLACK_MS = 3_000;
+
 export const DEFAULT_SAMPLING: SamplingDefaults = { temperature: 1, topP: 0.9, topK: 0 };
+
+/** Whether the server takes new work: not once shutdown began, nor after the mesh engine failed. */
+class ServerState {
+  closing = false;
+  failure: Error | undefined;
+
+  /** The 503 for new work, or undefined while it is accepted. */
+  refusal(): ApiError | undefined {
+    if (this.failure) return new ApiError(503, `the mesh engine failed: ${this.failure.message}`, 'server_error', 'engine_failed');
+    return this.closing ? SHUTTING_DOWN() : undefined;
+  }
+
+  /** What /health reports. */
+  status(): { status: 'ok' | 'shutting_down' | 'failed'; error?: string } {
+    if (this.failure) return { status: 'failed', error: this.failure.message };
+    return this.closing ? { status: 'shutting_down' } : { status: 'ok' };
+  }
+}
 
 export class WaferServer {
   private closing: Promise<void> | undefined;
-  private failure: Error | undefined;
 
   private constructor(
     private readonly app: FastifyInstance,
+    private readonly state: ServerState,
     /** The queue in front of the mesh (depth, busy). */
     readonly queue: GenerationQueue,
     readonly metrics: ServeMetrics,
@@ -71,12 +92,12 @@ export class WaferServer {
     const clock = new ModeledServingClock(machine.clockHz, nowMs(), options.arrivalScale ?? 1);
     const runner = new GenerationRunner(engine, model, tokenizer, clock);
     const jobs = new Set<AbortController>();
-    let server: WaferServer | undefined;
+    const state = new ServerState();
     const queue = new GenerationQueue(async (job) => {
       try {
         return await runner.run(job);
       } catch (err) {
-        if (server) server.failure ??= err as Error; // the fabric is gone: refuse new work
+        state.failure ??= err as Error; // the fabric is gone: refuse new work
         throw err;
       }
     }, options.maxQueue ?? 16);
@@ -87,10 +108,6 @@ export class WaferServer {
       bodyLimit: BODY_LIMIT_BYTES,
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     });
-    const refusal = (): ApiError | undefined => {
-      if (server?.failure) return new ApiError(503, `the mesh engine failed: ${server.failure.message}`, 'server_error', 'engine_failed');
-      return server?.closing ? SHUTTING_DOWN() : undefined;
-    };
     app.removeContentTypeParser('text/plain'); // bodies are JSON only: anything else is a 415
     const responses = new ResponseTracker();
     installHooks(app, metrics, responses, options.apiKey);
@@ -100,11 +117,11 @@ export class WaferServer {
       chip,
       modelId: options.modelId,
       created: Math.floor(Date.now() / 1000),
-      status: () => (server?.failure ? { status: 'failed', error: server.failure.message } : server?.closing ? { status: 'shutting_down' } : { status: 'ok' }),
+      status: () => state.status(),
     });
     const chat = new ChatFormatter(model.chatTemplate, tokenizer.piece(tokenizer.bosId), tokenizer.piece(tokenizer.eosId));
     const context = { tokenizer, config: model.config, defaults: options.defaults ?? DEFAULT_SAMPLING };
-    registerCompletionRoutes(app, { queue, clock, nowMs, chip, modelId: options.modelId, context, chat, metrics, refusal, jobs });
+    registerCompletionRoutes(app, { queue, clock, nowMs, chip, modelId: options.modelId, context, chat, metrics, refusal: () => state.refusal(), jobs });
     const host = options.host ?? '127.0.0.1';
     try {
       await app.listen({ host, port: options.port ?? 8080 });
@@ -116,8 +133,7 @@ export class WaferServer {
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
-    server = new WaferServer(app, queue, metrics, chip, jobs, responses, options.shutdownGraceMs ?? 10_000, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
-    return server;
+    return new WaferServer(app, state, queue, metrics, chip, jobs, responses, options.shutdownGraceMs ?? 10_000, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   }
 
   /** The TCP port the server listens on. */
@@ -133,17 +149,24 @@ export class WaferServer {
   close(immediately = false): Promise<void> {
     if (immediately) this.abortAll();
     this.closing ??= (async () => {
+      this.state.closing = true;
       this.queue.rejectWaiting(SHUTTING_DOWN());
       const timer = setTimeout(() => this.abortAll(), this.graceMs);
       const closed = this.app.close(); // stops listening; waits for every connection to end
+      let deadline: NodeJS.Timeout | undefined;
       try {
-        await this.queue.idle();
-        await this.responses.settled();
+        // Every job ends within the grace period (then it is aborted at its next token); a response that
+        // still has not ended a few seconds later (a client that never finishes sending its body) is cut.
+        await Promise.race([
+          this.queue.idle().then(() => this.responses.settled()),
+          new Promise((resolve) => (deadline = setTimeout(resolve, this.graceMs + CLOSE_SLACK_MS))),
+        ]);
       } finally {
         clearTimeout(timer);
+        clearTimeout(deadline);
       }
-      // Every response has ended: what is left are keep-alive connections, some of which Node does not
-      // count as idle; closing them now ends the wait for clients' own keep-alive timeouts.
+      // What is left are keep-alive connections, some of which Node does not count as idle: closing them
+      // now ends the wait for the clients' own keep-alive timeouts.
       this.app.server.closeAllConnections();
       await closed;
     })();
@@ -181,7 +204,7 @@ function installHooks(app: FastifyInstance, metrics: ServeMetrics, responses: Re
     responses.track(reply.raw);
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.raw);
   });
   if (apiKey !== undefined) {
     const auth = new BearerAuth(apiKey);
