@@ -31,6 +31,7 @@ describe('wafer serve refuses bad requests', () => {
     const prefix = await postJson(`${t.baseURL}/completions`, { prompt: 'x', max_tokens: 1 }, { authorization: 'Bearer sekrit' });
     expect(prefix.status).toBe(401);
     expect((await fetch(`${t.baseURL}/models`)).status).toBe(401);
+    expect((await fetch(`${t.server.url}/%761/models`)).status).toBe(401); // an encoded path is the same route
     expect((await fetch(`${t.server.url}/health`)).status).toBe(200);
     await expect(new OpenAI({ baseURL: t.baseURL, apiKey: 'nope', maxRetries: 0 }).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     const ok = await new OpenAI({ baseURL: t.baseURL, apiKey: 'sekrit-key', maxRetries: 0 }).completions.create({ model: 'm', prompt: 'Once', max_tokens: 2 });

@@ -209,7 +209,8 @@ function installHooks(app: FastifyInstance, metrics: ServeMetrics, responses: Re
   if (apiKey !== undefined) {
     const auth = new BearerAuth(apiKey);
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+      // The matched route, not the raw URL: an encoded path (`/%761/models`) cannot slip past the check.
+      if (!(request.routeOptions.url ?? '').startsWith('/v1/')) return;
       if (auth.accepts(request.headers.authorization)) return;
       reply.header('www-authenticate', 'Bearer');
       throw new ApiError(401, 'missing or wrong API key: send the header Authorization: Bearer <key>', 'invalid_request_error', 'invalid_api_key');
