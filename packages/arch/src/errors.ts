@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'DEADLOCK'
   | 'MESH_TOO_LARGE'
   | 'DOES_NOT_FIT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'LISTEN_FAILED'; // a server could not bind its host and port
 
 /** Every error wafer raises on purpose. `message` is one line that names the file, flag or value. */
 export class WaferError extends Error {

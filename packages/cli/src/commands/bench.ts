@@ -6,7 +6,7 @@ import { loadModel, MeshLlama, ReferenceLlama, type ForwardEngine, type ModelDes
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
-import { rejectMeshFlags } from './run.js';
+import { rejectMeshFlags } from '../mesh-flags.js';
 import type { Context } from '../context.js';
 
 export function benchBuilder(y: Argv): Argv {

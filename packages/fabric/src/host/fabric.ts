@@ -90,7 +90,6 @@ export class Fabric {
     this.control = control;
     this.routeTable = new Uint32Array(routeTableSab);
     this.waiters = ports.map(() => []);
-    this.failure.catch(() => undefined); // observed by whichever request races it
     ports.forEach((port, t) => {
       port.on('message', (bytes: Uint8Array) => this.waiters[t].shift()?.(unpack<Reply>(bytes)));
     });
@@ -167,13 +166,12 @@ export class Fabric {
 
   private async broadcast(cmd: (t: number) => Command | null): Promise<Reply[]> {
     this.ensureUsable();
-    const replies = await Promise.race([
+    const replies = await this.orFailure(
       Promise.all(this.tiles.map((tile) => {
         const c = cmd(tile.id);
         return c === null ? Promise.resolve<Reply>({ type: 'ok' }) : this.request(tile.id, c);
       })),
-      this.failurePromise(),
-    ]);
+    );
     for (const r of replies) if (r.type === 'error') throw new WaferError((r.code as ErrorCode) ?? 'INTERNAL', r.message);
     return replies;
   }
@@ -237,14 +235,13 @@ export class Fabric {
     const watchdog = this.startWatchdog(done, epoch);
     let runReplies: Reply[];
     try {
-      runReplies = await Promise.race([
+      runReplies = await this.orFailure(
         Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch, gather: names.length > 0 ? names : undefined }).then((r) => {
           done.add(tile.id);
           replies[tile.id] = r;
           return r;
         }))),
-        this.failurePromise(),
-      ]);
+      );
     } finally {
       clearInterval(watchdog);
     }
@@ -354,13 +351,29 @@ export class Fabric {
     return null;
   }
 
-  /** One promise that rejects when a worker dies; every request races against it (no per-call closures). */
-  private rejectFailure: (e: WaferError) => void = () => undefined;
-  private readonly failure = new Promise<never>((_, reject) => {
-    this.rejectFailure = reject;
-  });
-  private failurePromise(): Promise<never> {
-    return this.failure;
+  /** Rejecters of the requests in flight: a dying worker rejects them all. */
+  private readonly inFlight = new Set<(e: WaferError) => void>();
+
+  /**
+   * `work`'s outcome, or the worker failure if one comes first. Not a Promise.race against one long-lived
+   * failure promise: each race leaves a reaction on that never-settling promise, which keeps the call's
+   * result (gathered logits, replies) alive for the fabric's lifetime, about 3.5 KB per run.
+   */
+  private orFailure<T>(work: Promise<T>): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<T>((resolve, reject) => {
+      this.inFlight.add(reject);
+      work.then(
+        (value) => {
+          this.inFlight.delete(reject);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.inFlight.delete(reject);
+          reject(err);
+        },
+      );
+    });
   }
 
   private workerDied(t: number, err: unknown): void {
@@ -368,7 +381,8 @@ export class Fabric {
     const msg = err instanceof Error ? err.message : String(err);
     this.failed = new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`);
     this.control.raiseAbort(ABORT_FAILED);
-    this.rejectFailure(this.failed);
+    for (const reject of this.inFlight) reject(this.failed);
+    this.inFlight.clear();
     void this.destroy();
   }
 

@@ -101,6 +101,7 @@ function readGgufFrom(source: ByteSource, path: string, options: { tokenizerPath
     eosId: tokenizerInfo.eosId,
     stopOnBos: tokenizerInfo.stopOnBos,
     load: loader.report(),
+    chatTemplate: meta.getString('tokenizer.chat_template'),
   };
 }
 

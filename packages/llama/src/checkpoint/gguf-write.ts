@@ -146,6 +146,8 @@ function writeMetadata(out: ByteWriter, model: ModelDescription, options: WriteG
   f32('llama.attention.layer_norm_rms_epsilon', c.normEps);
   f32('llama.rope.freq_base', c.ropeTheta);
 
+  if (model.chatTemplate !== undefined) str('tokenizer.chat_template', model.chatTemplate);
+
   const tok = options.tokenizer;
   if (!tok) return count;
   if (tok.scores.length !== tok.tokens.length || tok.tokenTypes.length !== tok.tokens.length) {

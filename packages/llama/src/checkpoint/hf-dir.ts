@@ -6,6 +6,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { WaferError } from '@wafer/arch';
 import type { ModelDescription, Tensor } from '../model/types.js';
 import { fileSizeBytes, readFileBytes } from './file-bytes.js';
+import { findHfChatTemplate } from './hf-chat-template.js';
 import { readHfConfig } from './hf-config.js';
 import { hfTensorName, isDerivedHfBuffer, ourTensorName } from './hf-names.js';
 import { checkTensorShapes } from './model-check.js';
@@ -68,6 +69,7 @@ export function readHfDirectory(dir: string, options: { tokenizerPath?: string }
     eosId: hf.eosId,
     stopOnBos: false,
     load: { fileTensors, peakBytes },
+    chatTemplate: findHfChatTemplate(dir),
   };
 }
 

@@ -90,4 +90,6 @@ export interface ModelDescription {
   stopOnBos: boolean;
   /** Set by the file readers (absent for synthesized models). */
   load?: LoadReport;
+  /** The checkpoint's Jinja chat template (GGUF `tokenizer.chat_template`, HF `tokenizer_config.json`), if any. */
+  chatTemplate?: string;
 }
