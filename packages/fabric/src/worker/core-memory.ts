@@ -5,7 +5,9 @@
 import { localHeap, WaferError, type MachineSpec } from '@wafer/arch';
 
 export class CoreMemory {
-  private readonly buffers: (Map<string, Float32Array> | undefined)[];
+  // name → per-core blocks: one small, hot map for the tile (a program looks its weights up by name on every
+  // core, every step), instead of a map per core.
+  private readonly buffers = new Map<string, (Float32Array | undefined)[]>();
   readonly usedBytes: Float64Array;
   readonly peakBytes: Float64Array; // since the start of the current run
 
@@ -15,17 +17,17 @@ export class CoreMemory {
     private readonly unlimited: boolean,
     private readonly nameOf: (i: number) => string,
   ) {
-    this.buffers = new Array(n);
     this.usedBytes = new Float64Array(n);
     this.peakBytes = new Float64Array(n);
   }
 
   get(i: number, name: string): Float32Array | undefined {
-    return this.buffers[i]?.get(name);
+    const blocks = this.buffers.get(name);
+    return blocks === undefined ? undefined : blocks[i];
   }
 
   has(i: number, name: string): boolean {
-    return this.buffers[i]?.has(name) ?? false;
+    return this.get(i, name) !== undefined;
   }
 
   /** A new zeroed buffer of n values in core i's SRAM (replacing one of the same name); checks the SRAM budget. */
@@ -45,14 +47,14 @@ export class CoreMemory {
 
   /** Stores a block in core i's SRAM, replacing one of the same name; checks the SRAM budget. */
   private store(i: number, name: string, data: Float32Array): Float32Array {
-    let mem = this.buffers[i];
-    if (mem === undefined) mem = this.buffers[i] = new Map();
-    const old = mem.get(name);
+    let blocks = this.buffers.get(name);
+    if (blocks === undefined) this.buffers.set(name, (blocks = new Array(this.usedBytes.length)));
+    const old = blocks[i];
     if (old !== undefined) {
       this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
       this.heap?.release(old);
     }
-    mem.set(name, data);
+    blocks[i] = data;
     const used = (this.usedBytes[i] += data.length * this.machine.bytesPerElement);
     if (used > this.peakBytes[i]) this.peakBytes[i] = used;
     if (used > this.machine.sramBytesPerCore && !this.unlimited) {
@@ -62,11 +64,11 @@ export class CoreMemory {
   }
 
   release(i: number, name: string): void {
-    const mem = this.buffers[i];
-    const old = mem?.get(name);
+    const blocks = this.buffers.get(name);
+    const old = blocks?.[i];
     if (old === undefined) return;
     this.usedBytes[i] -= old.length * this.machine.bytesPerElement;
-    mem!.delete(name);
+    blocks![i] = undefined;
     this.heap?.release(old);
   }
 
