@@ -4,3 +4,4 @@ export * from './mesh.js';
 export * from './contract.js';
 export * from './local-costs.js';
 export * from './line-rings.js';
+export * from './regions.js';

@@ -36,11 +36,27 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
     },
     sram: { peak_bytes_per_core: peak, budget_bytes_per_core: budget, fits: peak <= budget },
     max_routes_per_router: routes,
+    regions: regionsJson(mesh),
   };
   const fits = peak <= budget ? 'fits' : 'OVER BUDGET';
   if (!ran) return { json, text: `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols}: no forward pass ran (-n 0)\n` };
   const text =
     `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} thread${f.threads === 1 ? '' : 's'}): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, prompt: ${prefillMode === 'decode' ? 'token by token' : 'MeshGEMM prefill'}) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
+    regionsText(mesh) +
     `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;
   return { json, text };
+}
+
+/** The region plan, or null when every layer runs on the whole mesh. */
+function regionsJson(mesh: MeshLlama): Record<string, unknown> | null {
+  const r = mesh.regions;
+  if (r === undefined) return null;
+  return { shape: `${mesh.layout.rows}x${mesh.layout.cols}`, used: r.rects.length, layers: r.blocks.map((b) => b.layers), classifier_region: r.classifierRegion };
+}
+
+function regionsText(mesh: MeshLlama): string {
+  const r = mesh.regions;
+  if (r === undefined) return '';
+  const blocks = r.blocks.map((b, i) => `${i}: ${b.layers === 0 ? 'no layers' : `layers ${b.firstLayer}–${b.firstLayer + b.layers - 1}`}`).join(', ');
+  return `[wafer] regions of ${mesh.layout.rows}x${mesh.layout.cols}: ${r.rects.length} used (${blocks}; embedding on 0, classifier on ${r.classifierRegion})\n`;
 }

@@ -43,7 +43,7 @@ export function maxDecodeOutput(spec: MachineSpec, shape: ModelShape, opts: MaxO
   const L = shape.nLayers;
   // KV positions a core with `layers` layers (and maybe the classifier) has room for; −1 if the weights overflow.
   const positionsFor = (layers: number, classifier: boolean) => {
-    const free = spec.sramBytesPerCore - f.scratchBytes - (classifier ? f.classifierBytes : 0) - layers * f.weightBytes;
+    const free = spec.sramBytesPerCore - f.scratchBytes - (classifier ? f.embeddingBytes + f.classifierBytes - f.tiedSavingBytes : 0) - layers * f.weightBytes;
     return free < 0 ? -1 : Math.floor(free / (layers * f.kvBytesPerPosition + f.dims.heads * spec.bytesPerElement));
   };
   let best = { regions: Math.min(available, L), layersPerRegion: Math.ceil(L / Math.max(1, available)), positionsPerCore: -1 };

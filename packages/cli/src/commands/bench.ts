@@ -1,7 +1,7 @@
 // `wafer bench`: llama-bench for the emulator. For each mesh and thread count, a prompt-processing row
 // (pp) and a generation row (tg) with modeled and wall-clock tok/s, mean ± standard deviation over runs.
 import type { Argv } from 'yargs';
-import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
+import { parseMesh, parseRegion, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { loadModel, MeshLlama, ReferenceLlama, type ForwardEngine, type ModelDescription } from '@wafer/llama';
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
@@ -14,6 +14,7 @@ export function benchBuilder(y: Argv): Argv {
     .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('engine', { type: 'string', default: 'mesh', describe: 'mesh or reference' })
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'comma list of meshes (P or RxC)' })
+    .option('region', { type: 'string', describe: 'cut each mesh into P or RxC regions holding contiguous blocks of layers (default: the whole mesh)' })
     .option('threads', { alias: 't', type: 'string', defaultDescription: '1,2', describe: 'comma list of thread counts' })
     .option('machine', { type: 'string', defaultDescription: 'wse2' })
     .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "'enforce' or 'unlimited'" })
@@ -28,6 +29,7 @@ interface BenchArgs {
   model: string;
   engine: string;
   mesh?: string;
+  region?: string;
   threads?: string;
   machine?: string;
   sram?: string;
@@ -102,7 +104,8 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
         continue;
       }
-      const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
+      const region = mesh && argv.region !== undefined ? parseRegion(argv.region, mesh) : undefined;
+      const engine = mesh ? await MeshLlama.create(model, { mesh, region, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];
       const ppModeled: number[] = [];

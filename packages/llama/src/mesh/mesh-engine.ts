@@ -12,10 +12,15 @@ import { decodeLayout, type DecodeLayout } from './layout.js';
 import { bytesPerCore, smallestSquareMesh } from './memory.js';
 import { placeDecodeWeights } from './place-weights.js';
 import { placeKvCache } from './kv-cache-host.js';
-import { batchFits, placePrefill, planPrefill, runPrefill, type PrefillChoice, type PrefillMode, type PrefillPlan } from './prefill-host.js';
+import { batchFits, placePrefill, planPrefill, planRegionPrefill, runPrefill, type PrefillChoice, type PrefillMode, type PrefillPlan } from './prefill-host.js';
+import { checkHandoffShape } from './handoff.js';
+import { planRegions, type RegionPlan } from './region-plan.js';
+import { placeRegionWeights } from './region-place.js';
 
 export interface MeshEngineOptions {
   mesh: MeshShape;
+  /** Cut the mesh into regions of this shape and place the layers on them in order (default: one region, the whole mesh). */
+  region?: MeshShape;
   threads: number;
   machine: MachineSpec;
   strategy?: AllreduceStrategy;
@@ -70,6 +75,8 @@ export class MeshLlama implements ForwardEngine {
     private readonly options: MeshEngineOptions,
     config: LlamaConfig,
     private readonly prefillPlan: PrefillPlan,
+    /** The regions the layers live on (undefined: every layer on the whole mesh). */
+    readonly regions?: RegionPlan,
   ) {
     this.config = config;
     this.prefillNote = prefillPlan.note;
@@ -83,15 +90,23 @@ export class MeshLlama implements ForwardEngine {
   /** Checks the memory, starts the fabric and places every weight. */
   static async create(model: ModelDescription, options: MeshEngineOptions): Promise<MeshLlama> {
     const machine = options.machine;
+    const sramUnlimited = options.sramUnlimited ?? false;
     let layout: DecodeLayout;
     let need: number;
-    if (options.sramUnlimited) {
+    let regions: RegionPlan | undefined;
+    if (options.region !== undefined) {
+      checkHandoffShape(options.region);
+      ({ layout, plan: regions } = planRegions(model.config, options.mesh, options.region, machine, sramUnlimited));
+      need = regions.bytesPerCore;
+    } else if (sramUnlimited) {
       layout = decodeLayout(model.config, options.mesh, ropeFrequencies(model.config));
       need = bytesPerCore(layout, machine);
     } else {
       ({ layout, bytesPerCore: need } = checkMeshFits(model.config, options.mesh, machine));
     }
-    const plan = planPrefill(model, layout, machine, options.prefill ?? 'auto', options.sramUnlimited ?? false);
+    const plan = regions === undefined || regions.whole
+      ? planPrefill(model, layout, machine, options.prefill ?? 'auto', sramUnlimited)
+      : planRegionPrefill(options.prefill ?? 'auto');
     const fabric = await Fabric.start({
       machine,
       mesh: options.mesh,
@@ -105,13 +120,14 @@ export class MeshLlama implements ForwardEngine {
     // Placement of a large model takes a while: report each named buffer as it lands (for a progress bar).
     const placer = options.onPlace ? { place: async (name: string, block: (x: number, y: number) => Float32Array | undefined) => { await fabric.place(name, block); options.onPlace!(name); } } : fabric;
     try {
-      await placeDecodeWeights(placer, model, layout);
+      if (regions !== undefined) await placeRegionWeights(placer, model, layout, regions);
+      else await placeDecodeWeights(placer, model, layout);
       await placePrefill(placer, model, layout, plan);
     } catch (e) {
       await fabric.destroy();
       throw e;
     }
-    return new MeshLlama(fabric, layout, need, options, model.config, plan);
+    return new MeshLlama(fabric, layout, need, options, model.config, plan, regions);
   }
 
   async forward(token: number, pos: number): Promise<Float32Array> {
@@ -170,16 +186,19 @@ export class MeshLlama implements ForwardEngine {
   }
 
   private async decodeStep(token: number, pos: number, phase: MeshStepRecord['phase']): Promise<Float32Array> {
-    const report = await this.fabric.run(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups });
+    const report = await this.fabric.run(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups, plan: this.regions });
     this.steps.push({ pos, phase, report });
     const blocks = await this.fabric.gather('logits');
     const logits = new Float32Array(this.layout.vocab);
-    for (let x = 0; x < this.layout.cols; x++) logits.set(blocks[x]!, this.layout.vX.offsets[x]);
+    // Row 0 of the classifier's region keeps the logits, column x its vocabulary block.
+    const at = this.regions === undefined ? { x0: 0, y0: 0 } : this.regions.rects[this.regions.classifierRegion];
+    for (let x = 0; x < this.layout.cols; x++) logits.set(blocks[at.y0 * this.fabric.mesh.cols + at.x0 + x]!, this.layout.vX.offsets[x]);
     return logits;
   }
 
   /** Fills `layer`'s cache with positions 0..n-1 (keys with RoPE applied), as n decode steps would. */
   async loadKvCache(layer: number, keys: Float32Array, values: Float32Array, n: number): Promise<void> {
+    this.requireWholeMesh('loadKvCache');
     await placeKvCache(this.fabric, this.layout, layer, keys, values, n);
   }
 
@@ -188,6 +207,7 @@ export class MeshLlama implements ForwardEngine {
    * run's report (the layer's modeled cycles, without embedding or classifier).
    */
   async runLayer(layer: number, x: Float32Array, pos: number): Promise<{ out: Float32Array; report: RunReport }> {
+    this.requireWholeMesh('runLayer');
     const { dY } = this.layout;
     await this.fabric.place('x', (_cx, y) => x.slice(dY.offsets[y], dY.offsets[y] + dY.sizes[y]));
     const report = await this.fabric.run(LAYER_PROGRAM, { layout: this.layout, token: 0, pos, layer, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups });
@@ -197,6 +217,10 @@ export class MeshLlama implements ForwardEngine {
     await this.fabric.free('x');
     await this.fabric.free('out');
     return { out, report };
+  }
+
+  private requireWholeMesh(what: string): void {
+    if (this.regions !== undefined && !this.regions.whole) throw usageError(`${what} needs every layer on the whole mesh (an engine without regions)`);
   }
 
   /** Largest SRAM use any core reached (bytes). */
