@@ -21,7 +21,7 @@ export function estimateBuilder(y: Argv): Argv {
     .option('context', { type: 'string', describe: 'KV positions decode attends to (default: the mean over the output, prompt + gen/2; the paper quotes 4096)' })
     .option('convention', { type: 'string', default: 'paper', describe: "'paper' (one head of width dim, dims padded to P, one layer × layers) or 'real' heads" })
     .option('allreduce', { type: 'string', default: 'ktree', describe: 'ktree, pipeline or ring' })
-    .option('json', { type: 'boolean', default: false });
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON object; e2e_tok_s is the paper\'s end-to-end throughput: generated tokens ÷ (prefill time + decode time)' });
 }
 
 interface EstimateArgs {
@@ -69,7 +69,10 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
   const dec = decodeStep(spec, shape, { mesh: dMesh, context, convention, strategy });
   const concat = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'concat', convention });
   const shift = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'shift', convention });
-  const e2eSeconds = pre.ttftSeconds + gen * dec.seconds;
+  // The paper's end-to-end throughput of one request: generated tokens ÷ (prefill time + decode time). Under 'real'
+  // the TTFT already ends with the decode step that yields the first new token, so gen − 1 steps follow it.
+  const decodeSteps = convention === 'real' ? gen - 1 : gen;
+  const e2eSeconds = pre.ttftSeconds + decodeSteps * dec.seconds;
   const out = {
     model: shape.name,
     machine: spec.name,
@@ -84,7 +87,7 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
     decode_cycles_per_layer: dec.layer.totalCycles,
     decode_cycles_per_token: dec.totalCycles,
     decode_tok_s: dec.tokensPerSecond,
-    e2e_tok_s: (promptTokens + gen) / e2eSeconds,
+    e2e_tok_s: gen / e2eSeconds,
     layers_per_region: dec.placement?.layersPerRegion ?? null,
     regions: dec.placement?.regionsNeeded ?? null,
     sram_bytes_per_core: dec.placement?.peakBytesPerCore ?? null,
@@ -107,7 +110,7 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
     `${shape.name} on ${spec.name}, ${convention} convention: prefill ${pMesh}², decode ${dMesh}², prompt ${promptTokens}, output ${gen}, decode context ${context}`,
     `  prefill       TTFT ${(pre.ttftSeconds * 1000).toFixed(2)} ms · ${n(pre.tokensPerSecond)} tok/s`,
     `  decode        ${n(dec.layer.totalCycles)} cycles/layer · ${n(dec.totalCycles)} cycles/token · ${dec.tokensPerSecond.toFixed(1)} tok/s`,
-    `  end to end    ${out.e2e_tok_s.toFixed(1)} tok/s (prompt + output over TTFT + ${gen} decode steps)`,
+    `  end to end    ${out.e2e_tok_s.toFixed(1)} tok/s (the paper's: ${gen} generated tokens over prefill + ${decodeSteps} decode steps)`,
     `  placement     ${out.regions === null ? 'one layer × layers (paper timing)' : `${out.layers_per_region} layers per region, ${out.regions} region(s), ${n(out.sram_bytes_per_core!)} bytes SRAM per core of ${n(spec.sramBytesPerCore)}`}`,
     `  longest output ${n(concat.maxOutputTokens)} tokens with a concatenated KV cache, ${n(shift.maxOutputTokens)} shift-based`,
     `  energy        ${dec.joulesPerToken.toFixed(4)} J per token (${spec.powerWatts} W × time)`,
