@@ -17,3 +17,4 @@ export * from './prefill.js';
 export * from './placement.js';
 export * from './kv-capacity.js';
 export * from './energy.js';
+export * from './authors-gemm.js';
