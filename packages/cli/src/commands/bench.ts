@@ -1,12 +1,12 @@
 // `wafer bench`: llama-bench for the emulator. For each mesh and thread count, a prompt-processing row
 // (pp) and a generation row (tg) with modeled and wall-clock tok/s, mean ± standard deviation over runs.
 import type { Argv } from 'yargs';
-import { parseMesh, parseRegion, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
+import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { loadModel, MeshLlama, ReferenceLlama, type ForwardEngine, type ModelDescription } from '@wafer/llama';
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
-import { rejectMeshFlags } from './run.js';
+import { regionFlags, rejectMeshFlags } from './run.js';
 import type { Context } from '../context.js';
 
 export function benchBuilder(y: Argv): Argv {
@@ -15,6 +15,8 @@ export function benchBuilder(y: Argv): Argv {
     .option('engine', { type: 'string', default: 'mesh', describe: 'mesh or reference' })
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'comma list of meshes (P or RxC)' })
     .option('region', { type: 'string', describe: 'cut each mesh into P or RxC regions holding contiguous blocks of layers (default: the whole mesh)' })
+    .option('prefill-region', { type: 'string', describe: 'square P regions of the MeshGEMM prefill (default --region)' })
+    .option('decode-region', { type: 'string', describe: 'P or RxC regions of decode (default --region)' })
     .option('threads', { alias: 't', type: 'string', defaultDescription: '1,2', describe: 'comma list of thread counts' })
     .option('machine', { type: 'string', defaultDescription: 'wse2' })
     .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "'enforce' or 'unlimited'" })
@@ -30,6 +32,8 @@ interface BenchArgs {
   engine: string;
   mesh?: string;
   region?: string;
+  'prefill-region'?: string;
+  'decode-region'?: string;
   threads?: string;
   machine?: string;
   sram?: string;
@@ -104,8 +108,8 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
         continue;
       }
-      const region = mesh && argv.region !== undefined ? parseRegion(argv.region, mesh) : undefined;
-      const engine = mesh ? await MeshLlama.create(model, { mesh, region, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
+      const regions = mesh ? regionFlags(argv, mesh) : {};
+      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];
       const ppModeled: number[] = [];

@@ -1,6 +1,6 @@
 // `wafer run`: load a checkpoint, encode the prompt, generate, stream text to stdout (or one JSON object).
 import type { Argv } from 'yargs';
-import { parseMesh, parseRegion, usageError, WaferError } from '@wafer/arch';
+import { parseMesh, parseRegion, usageError, WaferError, type MeshShape } from '@wafer/arch';
 import { generate, loadModel, loadTokenizer, MeshLlama, ReferenceLlama, Sampler, type ForwardEngine, type GenerationResult } from '@wafer/llama';
 import { choiceFlag, intFlag, numFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
@@ -24,6 +24,8 @@ export function runBuilder(y: Argv): Argv {
     .option('engine', { type: 'string', default: 'mesh', describe: `inference engine: ${ENGINES.join(', ')}` })
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'mesh engine: P or RxC cores' })
     .option('region', { type: 'string', describe: 'mesh engine: cut the mesh into P or RxC regions and place contiguous blocks of layers on them, as many per region as its SRAM holds (default: every layer on the whole mesh)' })
+    .option('prefill-region', { type: 'string', describe: 'mesh engine: square P regions the MeshGEMM prefill runs on (default --region); weights and KV cache move to the decode regions over the fabric' })
+    .option('decode-region', { type: 'string', describe: 'mesh engine: P or RxC regions decode runs on (default --region)' })
     .option('threads', { alias: 't', type: 'string', describe: 'mesh engine: worker threads (default 2, or 1 on a 1x1 mesh)' })
     .option('machine', { type: 'string', defaultDescription: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
     .option('allreduce', { type: 'string', defaultDescription: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
@@ -46,6 +48,8 @@ interface RunArgs {
   engine: string;
   mesh?: string;
   region?: string;
+  'prefill-region'?: string;
+  'decode-region'?: string;
   threads?: string;
   machine?: string;
   allreduce?: string;
@@ -90,7 +94,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
 }
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-const MESH_FLAGS = ['mesh', 'region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin'] as const;
+const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin'] as const;
 
 export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number], string>>, engine: string): void {
   const given = MESH_FLAGS.find((f) => argv[f] !== undefined);
@@ -108,7 +112,7 @@ function parseMeshFlags(argv: RunArgs) {
   }
   return {
     mesh,
-    region: argv.region === undefined ? undefined : parseRegion(argv.region, mesh),
+    ...regionFlags(argv, mesh),
     threads,
     machine,
     strategy: choiceFlag('--allreduce', argv.allreduce ?? 'ktree', ['ktree', 'pipeline', 'ring'] as const),
@@ -177,4 +181,10 @@ async function generateAndReport(
       `[wafer] wall: time to first token ${(ttftS * 1000).toFixed(1)} ms · decode ${decodeTokS.toFixed(1)} tok/s\n` +
       (summary ? summary.text : ''),
   );
+}
+
+/** --region, --prefill-region and --decode-region, each checked against the mesh. */
+export function regionFlags(argv: { region?: string; 'prefill-region'?: string; 'decode-region'?: string }, mesh: MeshShape) {
+  const parse = (flag: string, text: string | undefined) => (text === undefined ? undefined : parseRegion(text, mesh, flag));
+  return { region: parse('--region', argv.region), prefillRegion: parse('--prefill-region', argv['prefill-region']), decodeRegion: parse('--decode-region', argv['decode-region']) };
 }

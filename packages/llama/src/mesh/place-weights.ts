@@ -43,8 +43,8 @@ export async function placeDecodeWeights(mesh: Placer, model: ModelDescription, 
   if (!l.sharedClassifier) await placeEmbedding(mesh, model, l, 'embd');
 }
 
-/** Places layer `layer`'s norms and GEMV blocks (L<layer>.rms1, .rms2, .wqkv, .wo, .w13, .w2). */
-export async function placeLayerWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, layer: number): Promise<void> {
+/** Places layer `layer`'s norms and (unless `normsOnly`) GEMV blocks (L<layer>.rms1, .rms2, .wqkv, .wo, .w13, .w2). */
+export async function placeLayerWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, layer: number, normsOnly = false): Promise<void> {
   const D = l.dim;
   const qDim = l.nHeads * l.headDim;
   const dIdx = (y: number) => (i: number) => l.dY.offsets[y] + i;
@@ -60,6 +60,7 @@ export async function placeLayerWeights(mesh: Placer, model: ModelDescription, l
   const ffnNorm = tensor(model, `${p}.ffn_norm`).data;
   await mesh.place(`L${layer}.rms1`, (_x, y) => attnNorm.slice(l.dY.offsets[y], l.dY.offsets[y] + l.dY.sizes[y]));
   await mesh.place(`L${layer}.rms2`, (_x, y) => ffnNorm.slice(l.dY.offsets[y], l.dY.offsets[y] + l.dY.sizes[y]));
+  if (normsOnly) return;
   // q, k, v fused: [D slice y] × [q units (nrep·b), k units (b), v units (b)]
   await mesh.place(`L${layer}.wqkv`, (x, y) => {
     const b = l.kvX.sizes[x];

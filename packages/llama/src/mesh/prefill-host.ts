@@ -50,12 +50,6 @@ export function planPrefill(model: ModelDescription, l: DecodeLayout, machine: M
   return { choice, mode: 'meshgemm', pre, embedding };
 }
 
-/** The prefill decision on a mesh cut into several regions: token by token through the regions' decode program. */
-export function planRegionPrefill(choice: PrefillChoice): PrefillPlan {
-  if (choice === 'meshgemm') throw usageError('--prefill meshgemm on several regions is not supported yet (use --prefill decode)');
-  return { choice, mode: 'decode', note: choice === 'auto' ? 'the MeshGEMM prefill runs on one region only: the prompt runs token by token through the regions' : undefined };
-}
-
 /** Places the pre-skewed prefill weights of a 'meshgemm' plan. */
 export async function placePrefill(fabric: Placer, model: ModelDescription, l: DecodeLayout, plan: PrefillPlan): Promise<void> {
   if (plan.pre !== undefined) await placePrefillWeights(fabric, model, l, plan.pre);

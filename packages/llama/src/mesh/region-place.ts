@@ -25,11 +25,14 @@ export function embeddingBuffer(l: DecodeLayout, plan: RegionPlan): string {
   return l.sharedClassifier && plan.classifierRegion === 0 ? 'wcls' : 'embd';
 }
 
-/** Places every weight of a region plan. */
-export async function placeRegionWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, plan: RegionPlan): Promise<void> {
+/**
+ * Places every weight of a region plan; layers for which `normsOnly` says so get only their norm vectors (their
+ * matrices arrive in the decode layout by relayout, from the prefill layout they start in).
+ */
+export async function placeRegionWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, plan: RegionPlan, normsOnly: (layer: number) => boolean = () => false): Promise<void> {
   for (const block of plan.blocks) {
     const placer = regionPlacer(mesh, plan.rects[block.region]);
-    for (let layer = block.firstLayer; layer < block.firstLayer + block.layers; layer++) await placeLayerWeights(placer, model, l, layer);
+    for (let layer = block.firstLayer; layer < block.firstLayer + block.layers; layer++) await placeLayerWeights(placer, model, l, layer, normsOnly(layer));
   }
   await placeClassifier(regionPlacer(mesh, plan.rects[plan.classifierRegion]), model, l);
   const embd = embeddingBuffer(l, plan);

@@ -19,6 +19,7 @@ export interface RegionPlan {
   /** True when one region is the whole mesh: today's layout, no hand-offs. */
   whole: boolean;
   bytesPerCore: number; // the busiest region's busiest core
+  regionBytes: number[]; // per used region, its busiest core
 }
 
 /** Bytes of each placement piece on a region's busiest core: core (0, 0), since every split puts its larger parts first. */
@@ -49,7 +50,7 @@ export function planRegions(config: LlamaConfig, mesh: MeshShape, region: MeshSh
   const blocks = rects.map((_, r) => placed.blocks[r] ?? { region: r, firstLayer: config.nLayers, layers: 0 });
   return {
     layout,
-    plan: { mesh, rects, blocks, classifierRegion: placed.classifierRegion, whole: rects.length === 1 && coversMesh(rects[0], mesh), bytesPerCore: placed.peakBytes },
+    plan: { mesh, rects, blocks, classifierRegion: placed.classifierRegion, whole: rects.length === 1 && coversMesh(rects[0], mesh), bytesPerCore: placed.peakBytes, regionBytes: placed.regionBytes },
   };
 }
 
