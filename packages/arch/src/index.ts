@@ -5,3 +5,4 @@ export * from './contract.js';
 export * from './local-costs.js';
 export * from './line-rings.js';
 export * from './regions.js';
+export * from './relayout-plan.js';

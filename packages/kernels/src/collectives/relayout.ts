@@ -6,105 +6,14 @@
 // carries one bundle per source and no two flows share a colour on a link. Both ends derive every piece's size
 // from the layouts, so empty bundles are never sent and nothing is ever received out of order.
 
-import { elementwiseCost, route, E, N, S, W, type Core, type Direction, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, pieceSize as size, RelayoutPlan, route, stage1Sizes, stage2Sizes, E, N, S, W, type Core, type Direction, type IndexBlock, type LineSizes, type Piece, type RecvRequest, type RelayoutMatrix } from '@wafer/arch';
+
+export type { IndexBlock, RelayoutMatrix };
 
 type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
 
-/** The rows and columns of the logical matrix a core holds (its block is [rows × cols], row-major). */
-export interface IndexBlock {
-  rows: ArrayLike<number>;
-  cols: ArrayLike<number>;
-}
-
-/** One matrix to move: where its blocks are, where they go, and how an element finds its destination core. */
-export interface RelayoutMatrix {
-  /** The block of global core (x, y) before (null: none). */
-  src(x: number, y: number): IndexBlock | null;
-  /** The block of global core (x, y) after (null: none). */
-  dst(x: number, y: number): IndexBlock | null;
-  /** Whether the destination column is chosen by the element's row index (else by its column index). */
-  xByRow: boolean;
-  /** Destination mesh column of that index. */
-  xOf(index: number): number;
-  /** Destination mesh row of an element in destination column x, from its other index. */
-  yOf(x: number, index: number): number;
-}
-
 /** Colours a relayout uses: stage 1 east and west, stage 2 south and north. */
 export const RELAYOUT_COLORS = 4;
-
-interface Piece {
-  rows: number[];
-  cols: number[];
-}
-
-const EMPTY: Piece = { rows: [], cols: [] };
-const size = (p: Piece) => p.rows.length * p.cols.length;
-
-/**
- * Everything every core of a run computes about one relayout, computed lazily once per thread: each core's block,
- * its pieces per destination column (stage 1), and each of those split per destination row (stage 2).
- */
-class RelayoutPlan {
-  private readonly blocks: (IndexBlock | null | undefined)[][];
-  private readonly col1: (Piece[] | undefined)[][]; // [k][ys·C + xs] → per destination column
-  private readonly row2: (Piece[] | undefined)[][]; // [k][(ys·C + xs)·C + xd] → per destination row
-  readonly lines1: (LineSizes | undefined)[];
-  readonly lines2: (LineSizes | undefined)[];
-  constructor(readonly mats: RelayoutMatrix[], readonly R: number, readonly C: number) {
-    this.blocks = mats.map(() => new Array(R * C));
-    this.col1 = mats.map(() => new Array(R * C));
-    this.row2 = mats.map(() => new Array(R * C * C));
-    this.lines1 = new Array(R);
-    this.lines2 = new Array(C);
-  }
-
-  block(k: number, x: number, y: number): IndexBlock | null {
-    const i = y * this.C + x;
-    let b = this.blocks[k][i];
-    if (b === undefined) this.blocks[k][i] = b = this.mats[k].src(x, y);
-    return b;
-  }
-
-  /** The part of (xs, ys)'s block of matrix k whose destination column is xd. */
-  piece1(k: number, xs: number, ys: number, xd: number): Piece {
-    const i = ys * this.C + xs;
-    let per = this.col1[k][i];
-    if (per === undefined) this.col1[k][i] = per = this.splitColumns(k, this.block(k, xs, ys));
-    return per[xd];
-  }
-
-  /** The part of piece1(k, xs, ys, xd) whose destination row is yd. */
-  piece2(k: number, xs: number, ys: number, xd: number, yd: number): Piece {
-    const i = (ys * this.C + xs) * this.C + xd;
-    let per = this.row2[k][i];
-    if (per === undefined) this.row2[k][i] = per = this.splitRows(k, this.piece1(k, xs, ys, xd), xd);
-    return per[yd];
-  }
-
-  private splitColumns(k: number, b: IndexBlock | null): Piece[] {
-    const m = this.mats[k];
-    const out = Array.from({ length: this.C }, (): Piece => ({ rows: [], cols: [] }));
-    if (b === null) return out.map(() => EMPTY);
-    const [split, keep] = m.xByRow ? [b.rows, b.cols] : [b.cols, b.rows];
-    const kept = Array.from(keep);
-    for (let i = 0; i < split.length; i++) (m.xByRow ? out[m.xOf(split[i])].rows : out[m.xOf(split[i])].cols).push(split[i]);
-    for (const p of out) {
-      if (m.xByRow) p.cols = kept;
-      else p.rows = kept;
-    }
-    return out.map((p) => (size(p) === 0 ? EMPTY : p));
-  }
-
-  private splitRows(k: number, p: Piece, xd: number): Piece[] {
-    const m = this.mats[k];
-    if (size(p) === 0) return new Array<Piece>(this.R).fill(EMPTY);
-    const out = Array.from({ length: this.R }, (): Piece => ({ rows: m.xByRow ? p.rows : [], cols: m.xByRow ? [] : p.cols }));
-    const by = m.xByRow ? p.cols : p.rows;
-    for (const i of by) (m.xByRow ? out[m.yOf(xd, i)].cols : out[m.yOf(xd, i)].rows).push(i);
-    return out.map((q) => (size(q) === 0 ? EMPTY : q));
-  }
-}
 
 /** Per-run plans, shared by the cores of one thread (they get the same args object), one per tag. */
 const plans = new WeakMap<object, Map<string, RelayoutPlan>>();
@@ -131,11 +40,7 @@ export function* relayout(core: Core, mats: RelayoutMatrix[], from: string[], to
   const mine = Array.from({ length: K }, (_, k) => plan.block(k, x, y));
   const source = mine.map((b, k) => (b === null ? new Float32Array(0) : core.buffer(from[k])));
   const cut1 = (xd: number): Float32Array[] => mine.map((b, k) => extract(source[k], b, plan.piece1(k, x, y, xd)));
-  const sizes1 = (plan.lines1[y] ??= lineSizes(C, (xs, xd) => {
-    let n = 0;
-    for (let k = 0; k < K; k++) n += size(plan.piece1(k, xs, y, xd));
-    return n;
-  }));
+  const sizes1 = stage1Sizes(plan, y);
   const got = new Map<number, Float32Array[]>([[x, cut1(x)]]); // source column → its pieces for this column, per matrix
   yield* chain(core, x, sizes1, cut1, (xs, data) => got.set(xs, split(data, mats.map((_m, k) => size(plan.piece1(k, xs, y, x))))), colors, E, W);
   mine.forEach((b, k) => {
@@ -156,39 +61,12 @@ export function* relayout(core: Core, mats: RelayoutMatrix[], from: string[], to
     }
   };
   const cut2 = (yd: number): Float32Array[] => [concat(held.list.map(({ k, xs, piece, data }) => extract(data, piece, plan.piece2(k, xs, y, x, yd))))];
-  const sizes2 = (plan.lines2[x] ??= lineSizes(R, (ys, yd) => {
-    let n = 0;
-    for (let k = 0; k < K; k++) for (let xs = 0; xs < C; xs++) n += size(plan.piece2(k, xs, ys, x, yd));
-    return n;
-  }));
+  const sizes2 = stage2Sizes(plan, x);
   place(y, cut2(y)[0]);
   yield* chain(core, y, sizes2, cut2, place, colors + 2, S, N);
   core.free('rl.held');
   const stored = out.reduce((a, b) => a + b.length, 0);
   if (stored > 0) core.compute(elementwiseCost(stored));
-}
-
-/** Piece sizes along a line of n cores: [s][d], and per source the values left from each destination on. */
-interface LineSizes {
-  n: number;
-  piece: number[][];
-  fromUp: number[][]; // [s][d]: Σ piece[s][d..n-1]
-  fromDown: number[][]; // [s][d]: Σ piece[s][0..d]
-}
-
-function lineSizes(n: number, f: (s: number, d: number) => number): LineSizes {
-  const piece = Array.from({ length: n }, (_, s) => Array.from({ length: n }, (_, d) => (s === d ? 0 : f(s, d))));
-  const fromUp = piece.map((row) => {
-    const out = new Array<number>(n + 1).fill(0);
-    for (let d = n - 1; d >= 0; d--) out[d] = out[d + 1] + row[d];
-    return out;
-  });
-  const fromDown = piece.map((row) => {
-    const out = new Array<number>(n).fill(0);
-    for (let d = 0; d < n; d++) out[d] = (d > 0 ? out[d - 1] : 0) + row[d];
-    return out;
-  });
-  return { n, piece, fromUp, fromDown };
 }
 
 /**

@@ -33,9 +33,14 @@ export interface GridPlan extends GridArgs {
   copies: 'both' | 'one';
   stash: number[]; // layers whose keys and values move to another grid
   embedding: Float32Array; // [vocab × dim] the host streams the prompt's rows from
-  /** Planned bytes per core: the decode state kept beside the prefill (with both copies or one), one layer's prefill weights. */
-  reserveBytes: { both: number; one: number };
-  layerBytes: number;
+  /** Planned bytes per core: per prefill region, the decode state kept beside the prefill (both copies or one); each layer's prefill weights. */
+  reserveBytes: { both: number[]; one: number[] };
+  layerBytes: number[];
+}
+
+/** The plan as the analytical model takes it (@wafer/perf GridLayout); needs square decode regions. */
+export function gridLayoutOf(p: GridPlan) {
+  return { prefillSide: p.pre.P, rects: p.rects, blocks: p.blocks, stash: p.stash, moved: movedLayers(p), decodeSide: p.dec.rows };
 }
 
 /** The moved layers (every layer but the last: prefill computes only the last layer's keys and values). */
@@ -64,6 +69,8 @@ export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshS
   const P = pre.P;
   const all = cutRegions(mesh, region);
   const bytes = machine.bytesPerElement;
+  // Room is kept for a batch of up to 4 tokens per row; a longer prompt runs by MeshGEMM if it still fits.
+  const nominal = Math.min(model.config.seqLen - 1, 4 * P);
   let layerValues = 0;
   let lastValues = 0;
   let working = 0;
@@ -71,7 +78,7 @@ export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshS
     for (let x = 0; x < P; x++) {
       layerValues = Math.max(layerValues, prefillLayerValues(pfl, pre, x, y, false));
       lastValues = Math.max(lastValues, prefillLayerValues(pfl, pre, x, y, true));
-      working = Math.max(working, prefillWorkingValues(pfl, pre, P, x, y)); // a nominal batch of one token per row
+      working = Math.max(working, prefillWorkingValues(pfl, pre, nominal, x, y));
     }
   }
   // What the decode side keeps on a core while the prefill runs: its regions' bytes without the decode program's
@@ -99,7 +106,7 @@ export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshS
     const stash = decRects.map((r, l) => (same(r, preRects[l]) && pfl.rows === dec.rows ? -1 : l)).filter((l) => l >= 0);
     const embedding = model.tensors.get('token_embd')?.data;
     if (embedding === undefined) throw new Error('missing tensor token_embd');
-    return { plan: { region, rects, blocks, copies, stash, embedding, dec, pfl, pre, decRects, preRects, reserveBytes: { both: Math.max(...blocks.map((b) => reserve.both[b.region])), one: Math.max(...blocks.map((b) => reserve.one[b.region])) }, layerBytes: layerValues * bytes } };
+    return { plan: { region, rects, blocks, copies, stash, embedding, dec, pfl, pre, decRects, preRects, reserveBytes: reserve, layerBytes: Array.from({ length: dec.nLayers }, (_, l) => layerBytes(l)) } };
   }
   const what = `the MeshGEMM prefill on ${P}x${P} regions needs ${layerValues * bytes} bytes per core per layer beside up to ${Math.max(...reserve.one)} bytes of decode state, over machine ${machine.name}'s ${machine.sramBytesPerCore} in the ${all.length} regions the mesh has`;
   if (choice === 'meshgemm') throw new WaferError('DOES_NOT_FIT', `${what} (use --prefill decode, a larger --prefill-region or --sram unlimited)`);
@@ -128,7 +135,8 @@ function prefillBlocks(layers: number, available: number, room: (region: number)
 export function gridBatchBytes(p: GridPlan, tokens: number, machine: MachineSpec, copies = p.copies): number {
   let working = 0;
   for (let y = 0; y < p.pre.P; y++) for (let x = 0; x < p.pre.P; x++) working = Math.max(working, prefillWorkingValues(p.pfl, p.pre, tokens, x, y));
-  return p.reserveBytes[copies] + Math.max(...p.blocks.map((b) => b.layers)) * p.layerBytes + working * machine.bytesPerElement;
+  const weights = (b: LayerBlock) => p.layerBytes.slice(b.firstLayer, b.firstLayer + b.layers).reduce((a, v) => a + v, 0);
+  return Math.max(...p.blocks.map((b) => p.reserveBytes[copies][b.region] + weights(b))) + working * machine.bytesPerElement;
 }
 
 /** Whether a batch of `tokens` fits beside the grid's weights; an explicit 'meshgemm' that does not fit throws. */

@@ -10,7 +10,7 @@ import { rowCount, type DecodeLayout } from './layout.js';
 import { prefillProgram, type PrefillArgs } from './prefill-program.js';
 import type { PrefillLayout } from './prefill-layout.js';
 import { regionView } from './region-core.js';
-import { activationMove, kvMove, MOVED_WEIGHTS, weightMove, type Grids, type WeightName } from './weight-blocks.js';
+import { activationMove, gridMoves, MOVED_WEIGHTS, type WeightName } from './weight-blocks.js';
 
 type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
 
@@ -48,19 +48,19 @@ export interface PhaseChangeArgs extends GridArgs {
   toDecode: boolean;
 }
 
-const grids = (a: GridArgs, layer: number): Grids => ({ dec: a.dec, decRect: a.decRects[layer], pfl: a.pfl, pre: a.pre, preRect: a.preRects[layer] });
 const NAMES: Record<WeightName, [string, string]> = { qkv: ['wqkv', 'wqkv'], o: ['wo', 'wo'], gu: ['w13', 'w13'], down: ['w2', 'w2'] };
 
 /** The phase change between the grids, layer by layer (so a layer's two layouts never coexist beyond one layer). */
 export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
+  const moves = gridMoves(a);
   for (const layer of a.kvLayers) {
-    yield* relayout(core, [kvMove(grids(a, layer), a.tokens), kvMove(grids(a, layer), a.tokens)], [`pk${layer}`, `pv${layer}`], ['rl.k', 'rl.v'], RELAYOUT, a, `kv${layer}`);
+    yield* relayout(core, moves.kv(layer, a.tokens), [`pk${layer}`, `pv${layer}`], ['rl.k', 'rl.v'], RELAYOUT, a, `kv${layer}`);
     if (inside(core, a.decRects[layer])) storeKv(regionView(core, a.decRects[layer]), a.dec, layer, a.tokens);
   }
   for (const layer of a.weightLayers) {
     const names = (side: 0 | 1) => MOVED_WEIGHTS.map((w) => `${side === 0 ? 'P' : 'L'}${layer}.${NAMES[w][side]}`);
     const [from, to] = a.toDecode ? [names(0), names(1)] : [names(1), names(0)];
-    yield* relayout(core, MOVED_WEIGHTS.map((w) => weightMove(grids(a, layer), w, a.toDecode)), from, to, RELAYOUT, a, `w${layer}`);
+    yield* relayout(core, moves.weights(layer, a.toDecode), from, to, RELAYOUT, a, `w${layer}`);
   }
 }
 
@@ -75,7 +75,7 @@ function storeKv(core: Core, l: DecodeLayout, layer: number, tokens: number): vo
   cache.values.set(core.buffer('rl.v'));
   for (let t = 0; t < count; t++) cache.positions[t] = first + t;
   cache.countCell[0] = count;
-  core.compute(elementwiseCost(2 * count * b));
+  if (count > 0) core.compute(elementwiseCost(2 * count * b));
   core.free('rl.k');
   core.free('rl.v');
 }

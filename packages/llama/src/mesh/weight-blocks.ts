@@ -141,3 +141,13 @@ export function activationMove(pre: PrefillLayout, tokens: number, from: RegionR
   return { src: block(from), dst: block(to), xByRow: false, xOf: (d) => to.x0 + dOwner[d], yOf: (_x, t) => to.y0 + tOwner[t] };
 }
 
+
+/** Every relayout a prefill on its own grid makes, as the analytical model asks for them (@wafer/perf GridMoves). */
+export function gridMoves(a: { dec: DecodeLayout; pfl: DecodeLayout; pre: PrefillLayout; decRects: RegionRect[]; preRects: RegionRect[] }) {
+  const grids = (layer: number): Grids => ({ dec: a.dec, decRect: a.decRects[layer], pfl: a.pfl, pre: a.pre, preRect: a.preRects[layer] });
+  return {
+    handoff: (from: RegionRect, to: RegionRect, tokens: number) => [activationMove(a.pre, tokens, from, to)],
+    kv: (layer: number, tokens: number) => [kvMove(grids(layer), tokens), kvMove(grids(layer), tokens)],
+    weights: (layer: number, toDecode: boolean) => MOVED_WEIGHTS.map((w) => weightMove(grids(layer), w, toDecode)),
+  };
+}
