@@ -8,6 +8,7 @@ import { decodeStep, maxDecodeOutput, MODEL_SHAPES, modelShape, prefill, shapeFr
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import type { Context } from '../context.js';
+import { estimatePhaseChange } from '../phase-change-estimate.js';
 
 export function estimateBuilder(y: Argv): Argv {
   return y
@@ -72,7 +73,11 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
   // The paper's end-to-end throughput of one request: generated tokens ÷ (prefill time + decode time). Under 'real'
   // the TTFT already ends with the decode step that yields the first new token, so gen − 1 steps follow it.
   const decodeSteps = convention === 'real' ? gen - 1 : gen;
-  const e2eSeconds = pre.ttftSeconds + decodeSteps * dec.seconds;
+  // Different grids: the phase change moves every layer's weights and the prompt's keys and values over the
+  // fabric before decode starts (part of the prefill time); the weights go back before the next prompt.
+  const change = pMesh === dMesh ? null : estimatePhaseChange(spec, shape, pMesh, dMesh, promptTokens, convention);
+  const prefillSeconds = pre.ttftSeconds + (change?.toDecodeSeconds ?? 0);
+  const e2eSeconds = prefillSeconds + decodeSteps * dec.seconds;
   const out = {
     model: shape.name,
     machine: spec.name,
@@ -82,7 +87,10 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
     prompt_tokens: promptTokens,
     gen_tokens: gen,
     decode_context: context,
-    ttft_s: pre.ttftSeconds,
+    ttft_s: prefillSeconds,
+    prefill_s: pre.ttftSeconds,
+    phase_change_s: change?.toDecodeSeconds ?? 0,
+    phase_change_back_s: change?.backSeconds ?? 0,
     prefill_tok_s: pre.tokensPerSecond,
     decode_cycles_per_layer: dec.layer.totalCycles,
     decode_cycles_per_token: dec.totalCycles,
@@ -108,7 +116,7 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   const lines = [
     `${shape.name} on ${spec.name}, ${convention} convention: prefill ${pMesh}², decode ${dMesh}², prompt ${promptTokens}, output ${gen}, decode context ${context}`,
-    `  prefill       TTFT ${(pre.ttftSeconds * 1000).toFixed(2)} ms · ${n(pre.tokensPerSecond)} tok/s`,
+    `  prefill       TTFT ${(prefillSeconds * 1000).toFixed(2)} ms · ${n(pre.tokensPerSecond)} tok/s${change ? ` (prefill ${(pre.ttftSeconds * 1000).toFixed(2)} ms + phase change to ${dMesh}² ${(change.toDecodeSeconds * 1000).toFixed(2)} ms; weights back ${(change.backSeconds * 1000).toFixed(2)} ms before the next prompt)` : ''}`,
     `  decode        ${n(dec.layer.totalCycles)} cycles/layer · ${n(dec.totalCycles)} cycles/token · ${dec.tokensPerSecond.toFixed(1)} tok/s`,
     `  end to end    ${out.e2e_tok_s.toFixed(1)} tok/s (the paper's: ${gen} generated tokens over prefill + ${decodeSteps} decode steps)`,
     `  placement     ${out.regions === null ? 'one layer × layers (paper timing)' : `${out.layers_per_region} layers per region, ${out.regions} region(s), ${n(out.sram_bytes_per_core!)} bytes SRAM per core of ${n(spec.sramBytesPerCore)}`}`,
