@@ -70,6 +70,14 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
   const dec = decodeStep(spec, shape, { mesh: dMesh, context, convention, strategy });
   const concat = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'concat', convention });
   const shift = maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'shift', convention });
+  // The same question under the wafer-wide conventions (kv-capacity.ts): every layer over the whole core array
+  // (busiest core), and the array's total SRAM less the total weights (the paper's accounting).
+  const longest = (cores: 'wafer' | 'pooled') => ({
+    concat: maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'concat', convention, cores }).maxOutputTokens,
+    shift: maxDecodeOutput(spec, shape, { mesh: dMesh, promptTokens, cache: 'shift', convention, cores }).maxOutputTokens,
+  });
+  const wafer = longest('wafer');
+  const pooled = longest('pooled');
   // The paper's end-to-end throughput of one request: generated tokens ÷ (prefill time + decode time). Under 'real'
   // the TTFT already ends with the decode step that yields the first new token, so gen − 1 steps follow it.
   const decodeSteps = convention === 'real' ? gen - 1 : gen;
@@ -101,6 +109,7 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
     sram_bytes_per_core: dec.placement?.peakBytesPerCore ?? null,
     max_output_tokens_concat: concat.maxOutputTokens,
     max_output_tokens_shift: shift.maxOutputTokens,
+    max_output_tokens: { regions: { concat: concat.maxOutputTokens, shift: shift.maxOutputTokens }, wafer, pooled },
     energy_j_per_token: dec.joulesPerToken,
     decode_layer: {
       compute_cycles: dec.layer.computeCycles,
@@ -120,7 +129,7 @@ export async function estimateCommand(argv: EstimateArgs, ctx: Context): Promise
     `  decode        ${n(dec.layer.totalCycles)} cycles/layer · ${n(dec.totalCycles)} cycles/token · ${dec.tokensPerSecond.toFixed(1)} tok/s`,
     `  end to end    ${out.e2e_tok_s.toFixed(1)} tok/s (the paper's: ${gen} generated tokens over prefill + ${decodeSteps} decode steps)`,
     `  placement     ${out.regions === null ? 'one layer × layers (paper timing)' : `${out.layers_per_region} layers per region, ${out.regions} region(s), ${n(out.sram_bytes_per_core!)} bytes SRAM per core of ${n(spec.sramBytesPerCore)}`}`,
-    `  longest output ${n(concat.maxOutputTokens)} tokens with a concatenated KV cache, ${n(shift.maxOutputTokens)} shift-based`,
+    `  longest output ${n(concat.maxOutputTokens)} tokens with a concatenated KV cache, ${n(shift.maxOutputTokens)} shift-based (${dMesh}² regions); over the whole wafer ${n(wafer.concat)} → ${n(wafer.shift)}, pooled SRAM ${n(pooled.concat)} → ${n(pooled.shift)}`,
     `  energy        ${dec.joulesPerToken.toFixed(4)} J per token (${spec.powerWatts} W × time)`,
     `  decode layer  compute ${n(dec.layer.computeCycles)} · KV append ${n(dec.layer.kvAppendCycles)} · hand-off ${n(dec.handoffCycles)}`,
     ...Object.entries(dec.layer.allreduces).map(([k, v]) => `                allreduce ${k.padEnd(10)} ${n(v)}`),
