@@ -1,5 +1,5 @@
 // Relayout moves a matrix between blockings (rows along Y or X, on other cores) exactly, with every message one
-// hop, and with modeled cycles and counters identical for 1–4 threads.
+// hop, and with modeled cycles and messages identical for 1 and 4 threads (the grid tests cover 1–4).
 import { describe, expect, it } from 'vitest';
 import { Fabric } from '@wafer/fabric';
 import { runRelayout, type GridBlocking } from '@wafer/kernels';
@@ -19,7 +19,7 @@ describe('relayout', () => {
       const [m, n] = [23, 17];
       const mat = seededUniform(9, m * n);
       let first: { cycles: number; messages: number } | undefined;
-      for (const threads of [1, 2, 3, 4]) {
+      for (const threads of [1, 4]) {
         const f = await Fabric.start({ machine: spec, mesh: { rows: 6, cols: 6 }, threads });
         try {
           const { out, report } = await runRelayout(f, mat, m, n, src, dst);

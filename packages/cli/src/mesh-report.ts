@@ -16,6 +16,11 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
   const clock = f.machine.clockHz;
   const cyclesOf = (phase: 'prefill' | 'decode') => mesh.steps.filter((s) => s.phase === phase).map((s) => s.report.modeledCycles);
   const prefill = cyclesOf('prefill').reduce((a, c) => a + c, 0);
+  // A prefill on its own grid: its hand-offs between prefill regions and its phase changes into the decode grid
+  // (and back before a later prompt) are part of the prefill time; report them apart too.
+  const partCycles = (part: string) => mesh.steps.filter((st) => st.part === part).reduce((a, st) => a + st.report.modeledCycles, 0);
+  const handoff = partCycles('handoff');
+  const phaseChange = partCycles('phase-change');
   const decode = cyclesOf('decode');
   const ran = mesh.steps.length > 0;
   const prefillMode = ran ? (mesh.lastPrefill ?? mesh.prefillMode) : 'none';
@@ -30,6 +35,8 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
     modeled: {
       prefill: prefillMode,
       prefill_cycles: prefill,
+      handoff_cycles: handoff,
+      phase_change_cycles: phaseChange,
       decode_cycles_per_token: perToken > 0 ? perToken : null, // null: no decode step ran (-n 1)
       ttft_s: prefill / clock,
       decode_tok_s: perToken > 0 ? clock / perToken : null,
@@ -42,6 +49,7 @@ export function meshReport(mesh: MeshLlama): MeshRunSummary {
   if (!ran) return { json, text: `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols}: no forward pass ran (-n 0)\n` };
   const text =
     `[wafer] modeled on ${f.machine.name} ${f.mesh.rows}x${f.mesh.cols} (${f.threads} thread${f.threads === 1 ? '' : 's'}): time to first token ${((prefill / clock) * 1e6).toFixed(1)} µs (${prefill.toLocaleString('en-US')} cycles, prompt: ${prefillMode === 'decode' ? 'token by token' : 'MeshGEMM prefill'}) · decode ${perToken > 0 ? (clock / perToken).toFixed(0) : '–'} tok/s (${Math.round(perToken).toLocaleString('en-US')} cycles/token)\n` +
+    (handoff + phaseChange > 0 ? `[wafer] prefill on its own ${mesh.grid!.region.rows}x${mesh.grid!.region.cols} regions: hand-offs ${handoff.toLocaleString('en-US')} cycles, phase change into the decode grid ${phaseChange.toLocaleString('en-US')} cycles (keys and values${mesh.grid!.copies === 'one' ? ', and the weights: one copy' : ''})\n` : '') +
     regionsText(mesh) +
     `[wafer] SRAM peak ${peak.toLocaleString('en-US')} of ${budget.toLocaleString('en-US')} bytes per core (${fits}) · ${routes} route-table entries at the busiest router\n`;
   return { json, text };

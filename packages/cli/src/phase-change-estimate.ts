@@ -54,7 +54,8 @@ export function estimatePhaseChange(spec: MachineSpec, shape: ModelShape, p: num
   const moves = gridMoves({ dec, pfl, pre: prefillLayout(pfl), decRects: [corner(qs)], preRects: [corner(ps)] });
   const mesh = { rows: Math.max(ps, qs), cols: Math.max(ps, qs) };
   const tokens = Math.max(1, Math.round((promptTokens - 1) / s));
-  const layer = relayoutCycles(spec, mesh, [{ mats: moves.kv(0, tokens) }, { mats: moves.weights(0, true) }], 1024).totalCycles;
-  const back = relayoutCycles(spec, mesh, [{ mats: moves.weights(0, false) }], 1024).totalCycles;
+  const each = (toDecode: boolean) => moves.weights(0, toDecode).map((m) => ({ mats: [m] })); // one matrix at a time, as the engine moves them
+  const layer = relayoutCycles(spec, mesh, [{ mats: moves.kv(0, tokens) }, ...each(true)], 1024).totalCycles;
+  const back = relayoutCycles(spec, mesh, each(false), 1024).totalCycles;
   return { toDecodeSeconds: secondsOf(spec, layer * s * shape.nLayers), backSeconds: secondsOf(spec, back * s * (shape.nLayers - 1)), scale: s };
 }

@@ -66,7 +66,7 @@ export function gridPrefill(spec: MachineSpec, shape: ModelShape, o: GridPrefill
   const handoffCycles = g.blocks.slice(1).map((b, i) => relayoutCycles(spec, o.mesh, [{ mats: moves.handoff(g.rects[g.blocks[i].region], g.rects[b.region], T - 1) }]).totalCycles);
   const steps: RelayoutStep[] = [
     ...g.stash.map((l) => ({ mats: moves.kv(l, T - 1), after: (stored: number) => elementwiseCycles(spec, stored) })),
-    ...g.moved.map((l) => ({ mats: moves.weights(l, true) })),
+    ...g.moved.flatMap((l) => moves.weights(l, true).map((m) => ({ mats: [m] }))),
   ];
   const phaseChange = relayoutCycles(spec, o.mesh, steps);
   const lastToken = decodeStep(spec, shape, { mesh: g.decodeSide, context: T, convention: 'real', strategy: o.strategy, groups: o.groups, wafer: o.mesh, reservedContext: o.reservedContext });
@@ -76,5 +76,5 @@ export function gridPrefill(spec: MachineSpec, shape: ModelShape, o: GridPrefill
 
 /** Modeled cycles of moving the weights back into the prefill layout before the next prompt. */
 export function weightsBackCycles(spec: MachineSpec, mesh: MeshShape, layout: GridLayout, moves: GridMoves): RelayoutTiming {
-  return relayoutCycles(spec, mesh, layout.moved.map((l) => ({ mats: moves.weights(l, false) })));
+  return relayoutCycles(spec, mesh, layout.moved.flatMap((l) => moves.weights(l, false).map((m) => ({ mats: [m] }))));
 }

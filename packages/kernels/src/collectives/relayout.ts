@@ -118,29 +118,41 @@ function stage1Pieces(K: number, C: number, pieceFrom: (k: number, xs: number) =
 function extract(data: Float32Array, from: IndexBlock | Piece | null, sub: Piece): Float32Array {
   const out = new Float32Array(size(sub));
   if (out.length === 0 || from === null) return out;
-  const ri = positions(from.rows);
-  const ci = positions(from.cols);
-  const w = from.cols.length;
-  let o = 0;
-  for (const r of sub.rows) {
-    const base = ri.get(r)! * w;
-    for (const c of sub.cols) out[o++] = data[base + ci.get(c)!];
-  }
+  const at = offsets(from, sub);
+  for (let i = 0; i < at.length; i++) out[i] = data[at[i]];
   return out;
 }
 
 /** Writes piece `p`'s data into the row-major destination block `into` of `b`; returns the values used. */
 function scatter(into: Float32Array, b: IndexBlock | null, p: Piece, data: Float32Array): number {
   if (size(p) === 0 || b === null) return size(p);
-  const ri = positions(b.rows);
-  const ci = positions(b.cols);
-  const w = b.cols.length;
-  let o = 0;
-  for (const r of p.rows) {
-    const base = ri.get(r)! * w;
-    for (const c of p.cols) into[base + ci.get(c)!] = data[o++];
+  const at = offsets(b, p);
+  for (let i = 0; i < at.length; i++) into[at[i]] = data[i];
+  return at.length;
+}
+
+/**
+ * Where each element of `sub` (row-major) sits in the row-major block `of`. Cached per pair: the plan's blocks
+ * and pieces are the same objects every step and every core of the thread asks for.
+ */
+const offsetCache = new WeakMap<object, WeakMap<object, Int32Array>>();
+function offsets(of: IndexBlock | Piece, sub: Piece): Int32Array {
+  let bySub = offsetCache.get(of);
+  if (bySub === undefined) offsetCache.set(of, (bySub = new WeakMap()));
+  let at = bySub.get(sub);
+  if (at === undefined) {
+    const ri = positions(of.rows);
+    const ci = positions(of.cols);
+    const w = of.cols.length;
+    at = new Int32Array(size(sub));
+    let o = 0;
+    for (const r of sub.rows) {
+      const base = ri.get(r)! * w;
+      for (const c of sub.cols) at[o++] = base + ci.get(c)!;
+    }
+    bySub.set(sub, at);
   }
-  return o;
+  return at;
 }
 
 const positionCache = new WeakMap<object, Map<number, number>>();

@@ -5,7 +5,7 @@
 // back first. Keys and values go from the prefill cores into their decode caches by the phase change too, unless a
 // layer's prefill and decode regions coincide (then the classic phase change along X does it inside the batch).
 
-import { cutRegions, usageError, WaferError, type LayerBlock, type MachineSpec, type MeshShape, type RegionRect } from '@wafer/arch';
+import { cutRegions, pieceSize, RelayoutPlan, usageError, WaferError, type LayerBlock, type MachineSpec, type MeshShape, type RegionRect } from '@wafer/arch';
 import type { Fabric, RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { ModelDescription } from '../model/types.js';
@@ -20,6 +20,7 @@ import { prefillLayerValues, prefillWorkingValues } from './prefill-memory.js';
 import { planPrefill, type PrefillChoice, type PrefillPlan } from './prefill-host.js';
 import type { RegionPlan } from './region-plan.js';
 import { regionPlacer } from './region-place.js';
+import { gridMoves } from './weight-blocks.js';
 
 /** How a prefill grid sits beside the decode regions. */
 export interface GridPlan extends GridArgs {
@@ -33,6 +34,8 @@ export interface GridPlan extends GridArgs {
   copies: 'both' | 'one';
   stash: number[]; // layers whose keys and values move to another grid
   embedding: Float32Array; // [vocab × dim] the host streams the prompt's rows from
+  /** Whether one copy of the weights fits while it moves (else the engine keeps both or runs prompts token by token). */
+  canMove: boolean;
   /** Planned bytes per core: per prefill region, the decode state kept beside the prefill (both copies or one); each layer's prefill weights. */
   reserveBytes: { both: number[]; one: number[] };
   layerBytes: number[];
@@ -62,7 +65,7 @@ const same = (a: RegionRect, b: RegionRect) => a.x0 === b.x0 && a.y0 === b.y0 &&
  * weights too when both copies fit). Returns a note instead when the prefill cannot run ('auto') or throws
  * ('meshgemm').
  */
-export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshShape, dec: DecodeLayout, decPlan: RegionPlan, machine: MachineSpec, sramUnlimited: boolean, choice: PrefillChoice): { plan?: GridPlan; note?: string } {
+export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshShape, dec: DecodeLayout, decPlan: RegionPlan, machine: MachineSpec, sramUnlimited: boolean, choice: PrefillChoice, oneCopy = false): { plan?: GridPlan; note?: string } {
   if (region.rows !== region.cols) throw usageError(`--prefill-region ${region.rows}x${region.cols}: the MeshGEMM prefill needs square P×P regions`);
   const pfl = decodeLayout(model.config, region, ropeFrequencies(model.config), '--prefill-region');
   const pre = prefillLayout(pfl);
@@ -97,18 +100,32 @@ export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshS
   const reserve = { both: reserveOf(kept), one: reserveOf(keptOne) };
   const budget = sramUnlimited ? Number.MAX_SAFE_INTEGER : machine.sramBytesPerCore;
   const layerBytes = (l: number) => (l === dec.nLayers - 1 ? lastValues : layerValues) * bytes;
-  for (const copies of ['both', 'one'] as const) {
+  let transit = 0;
+  for (const copies of oneCopy ? (['one'] as const) : (['both', 'one'] as const)) {
     const blocks = prefillBlocks(dec.nLayers, all.length, (r) => budget - reserve[copies][r] - working * bytes, layerBytes);
     if (blocks === null) continue;
     const rects = all.slice(0, blocks[blocks.length - 1].region + 1);
     const decRects = rectsPerLayer(decPlan.rects, decPlan.blocks, dec.nLayers);
     const preRects = rectsPerLayer(rects, blocks, dec.nLayers);
+    // With one copy, while the weights move a core may hold some layers in each layout and one matrix in transit.
+    transit = sramUnlimited ? 0 : transitBytes(mesh, { dec, pfl, pre, decRects, preRects }, bytes);
+    // A core of prefill region b and decode region d holds each layer in one layout at a time: the larger of its
+    // prefill weights (a layer of b) and its moved decode weights (a layer of d), per layer.
+    const inBlock = (k: LayerBlock, l: number) => l >= k.firstLayer && l < k.firstLayer + k.layers;
+    const heldBy = (b: LayerBlock, r: number) => {
+      let sum = 0;
+      for (let l = 0; l < dec.nLayers - 1; l++) sum += Math.max(inBlock(b, l) ? layerValues : 0, inBlock(decPlan.blocks[r], l) ? decodeWeights : 0) * bytes;
+      return keptOne[r] + sum;
+    };
+    const moving = Math.max(...blocks.flatMap((b) => decPlan.rects.map((d, r) => (over(all[b.region], d) ? heldBy(b, r) : 0)))) + transit;
+    const canMove = moving <= budget;
+    if (copies === 'one' && !canMove) continue;
     const stash = decRects.map((r, l) => (same(r, preRects[l]) && pfl.rows === dec.rows ? -1 : l)).filter((l) => l >= 0);
     const embedding = model.tensors.get('token_embd')?.data;
     if (embedding === undefined) throw new Error('missing tensor token_embd');
-    return { plan: { region, rects, blocks, copies, stash, embedding, dec, pfl, pre, decRects, preRects, reserveBytes: reserve, layerBytes: Array.from({ length: dec.nLayers }, (_, l) => layerBytes(l)) } };
+    return { plan: { region, rects, blocks, copies, canMove, stash, embedding, dec, pfl, pre, decRects, preRects, reserveBytes: reserve, layerBytes: Array.from({ length: dec.nLayers }, (_, l) => layerBytes(l)) } };
   }
-  const what = `the MeshGEMM prefill on ${P}x${P} regions needs ${layerValues * bytes} bytes per core per layer beside up to ${Math.max(...reserve.one)} bytes of decode state, over machine ${machine.name}'s ${machine.sramBytesPerCore} in the ${all.length} regions the mesh has`;
+  const what = `the MeshGEMM prefill on ${P}x${P} regions needs ${layerValues * bytes} bytes per core per layer beside up to ${Math.max(...reserve.one)} bytes of decode state (and ${transit} in transit while one copy of the weights moves), over machine ${machine.name}'s ${machine.sramBytesPerCore} in the ${all.length} regions the mesh has`;
   if (choice === 'meshgemm') throw new WaferError('DOES_NOT_FIT', `${what} (use --prefill decode, a larger --prefill-region or --sram unlimited)`);
   return { note: `${what}: the prompt runs token by token` };
 }
@@ -131,6 +148,35 @@ function prefillBlocks(layers: number, available: number, room: (region: number)
   return blocks.filter((b) => b.layers > 0); // a region with no room beside the decode state holds no layer
 }
 
+/**
+ * The most bytes a core holds in transit while one weight matrix moves (either way): what it keeps between the
+ * relayout's two stages plus its destination block, from arch's relayout plan of every moved layer's matrices.
+ */
+function transitBytes(mesh: MeshShape, g: Parameters<typeof gridMoves>[0], bytes: number): number {
+  const moves = gridMoves(g);
+  const pairs = new Map<string, number>(); // one layer per distinct pair of regions
+  g.decRects.forEach((d, l) => {
+    if (l < g.dec.nLayers - 1) pairs.set(`${d.x0},${d.y0},${g.preRects[l].x0},${g.preRects[l].y0}`, l);
+  });
+  let worst = 0;
+  for (const l of pairs.values()) {
+    for (const toDecode of [true, false]) {
+      for (const m of moves.weights(l, toDecode)) {
+        const plan = new RelayoutPlan([m], mesh.rows, mesh.cols);
+        for (let y = 0; y < mesh.rows; y++) {
+          for (let x = 0; x < mesh.cols; x++) {
+            let held = 0;
+            for (let xs = 0; xs < mesh.cols; xs++) held += pieceSize(plan.piece1(0, xs, y, x));
+            const d = m.dst(x, y);
+            worst = Math.max(worst, held + (d === null ? 0 : d.rows.length * d.cols.length));
+          }
+        }
+      }
+    }
+  }
+  return worst * bytes;
+}
+
 /** Bytes per core a batch of `tokens` needs on the busiest prefill core (planned, as prefill-memory.ts counts). */
 export function gridBatchBytes(p: GridPlan, tokens: number, machine: MachineSpec, copies = p.copies): number {
   let working = 0;
@@ -142,7 +188,7 @@ export function gridBatchBytes(p: GridPlan, tokens: number, machine: MachineSpec
 /** Whether a batch of `tokens` fits beside the grid's weights; an explicit 'meshgemm' that does not fit throws. */
 export function gridBatchFits(p: GridPlan, choice: PrefillChoice, machine: MachineSpec, tokens: number, sramUnlimited: boolean): { fits: boolean; copies?: 'both' | 'one'; note?: string } {
   if (sramUnlimited) return { fits: true, copies: p.copies };
-  for (const copies of p.copies === 'both' ? (['both', 'one'] as const) : (['one'] as const)) {
+  for (const copies of p.copies === 'both' ? (p.canMove ? (['both', 'one'] as const) : (['both'] as const)) : (['one'] as const)) {
     if (gridBatchBytes(p, tokens, machine, copies) <= machine.sramBytesPerCore) return { fits: true, copies };
   }
   const need = gridBatchBytes(p, tokens, machine, 'one');
@@ -156,7 +202,7 @@ export function gridBatchFits(p: GridPlan, choice: PrefillChoice, machine: Machi
  * keys and values moved along X) when everything is one region of the whole mesh and both layouts fit; else the
  * prefill on its own grid, or token by token.
  */
-export function planRegionPrefill(model: ModelDescription, o: { mesh: MeshShape; prefillRegion?: MeshShape; region?: MeshShape; machine: MachineSpec; sramUnlimited?: boolean }, dec: DecodeLayout, decPlan: RegionPlan, choice: PrefillChoice): { plan: PrefillPlan; grid?: GridPlan } {
+export function planRegionPrefill(model: ModelDescription, o: { mesh: MeshShape; prefillRegion?: MeshShape; region?: MeshShape; machine: MachineSpec; sramUnlimited?: boolean; weightCopies?: 'fit' | 'one' }, dec: DecodeLayout, decPlan: RegionPlan, choice: PrefillChoice): { plan: PrefillPlan; grid?: GridPlan } {
   if (choice === 'decode') return { plan: { choice, mode: 'decode' } };
   const region = o.prefillRegion ?? o.region ?? o.mesh;
   const sramUnlimited = o.sramUnlimited ?? false;
@@ -165,11 +211,12 @@ export function planRegionPrefill(model: ModelDescription, o: { mesh: MeshShape;
     if (choice === 'meshgemm') throw usageError(what);
     return { plan: { choice, mode: 'decode', note: `${what}: the prompt runs token by token` } };
   }
-  if (decPlan.whole && region.rows === o.mesh.rows && region.cols === o.mesh.cols) {
+  const oneCopy = o.weightCopies === 'one';
+  if (!oneCopy && decPlan.whole && region.rows === o.mesh.rows && region.cols === o.mesh.cols) {
     const classic = planPrefill(model, dec, o.machine, choice === 'meshgemm' ? 'auto' : choice, sramUnlimited);
     if (classic.mode === 'meshgemm') return { plan: { ...classic, choice } };
   }
-  const { plan, note } = planGrid(model, o.mesh, region, dec, decPlan, o.machine, sramUnlimited, choice);
+  const { plan, note } = planGrid(model, o.mesh, region, dec, decPlan, o.machine, sramUnlimited, choice, oneCopy);
   return plan === undefined ? { plan: { choice, mode: 'decode', note } } : { plan: { choice, mode: 'meshgemm' }, grid: plan };
 }
 

@@ -50,7 +50,7 @@ export interface PhaseChangeArgs extends GridArgs {
 
 const NAMES: Record<WeightName, [string, string]> = { qkv: ['wqkv', 'wqkv'], o: ['wo', 'wo'], gu: ['w13', 'w13'], down: ['w2', 'w2'] };
 
-/** The phase change between the grids, layer by layer (so a layer's two layouts never coexist beyond one layer). */
+/** The phase change between the grids, layer by layer and matrix by matrix (so the two layouts never coexist beyond one matrix in transit). */
 export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
   const moves = gridMoves(a);
   for (const layer of a.kvLayers) {
@@ -60,7 +60,9 @@ export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
   for (const layer of a.weightLayers) {
     const names = (side: 0 | 1) => MOVED_WEIGHTS.map((w) => `${side === 0 ? 'P' : 'L'}${layer}.${NAMES[w][side]}`);
     const [from, to] = a.toDecode ? [names(0), names(1)] : [names(1), names(0)];
-    yield* relayout(core, moves.weights(layer, a.toDecode), from, to, RELAYOUT, a, `w${layer}`);
+    // One matrix at a time: a core never holds more than one matrix's share in transit.
+    const mats = moves.weights(layer, a.toDecode);
+    for (let k = 0; k < mats.length; k++) yield* relayout(core, [mats[k]], [from[k]], [to[k]], RELAYOUT, a, `w${layer}.${k}`);
   }
 }
 

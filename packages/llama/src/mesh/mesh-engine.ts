@@ -26,6 +26,8 @@ export interface MeshEngineOptions {
   prefillRegion?: MeshShape;
   /** The decode regions (default: region). */
   decodeRegion?: MeshShape;
+  /** 'fit' (default): both layouts of the weights when SRAM holds them; 'one': always one copy, moved each phase. */
+  weightCopies?: 'fit' | 'one';
   threads: number;
   machine: MachineSpec;
   strategy?: AllreduceStrategy;
