@@ -125,7 +125,7 @@ export function planGrid(model: ModelDescription, mesh: MeshShape, region: MeshS
     if (embedding === undefined) throw new Error('missing tensor token_embd');
     return { plan: { region, rects, blocks, copies, canMove, stash, embedding, dec, pfl, pre, decRects, preRects, reserveBytes: reserve, layerBytes: Array.from({ length: dec.nLayers }, (_, l) => layerBytes(l)) } };
   }
-  const what = `the MeshGEMM prefill on ${P}x${P} regions needs ${layerValues * bytes} bytes per core per layer beside up to ${Math.max(...reserve.one)} bytes of decode state (and ${transit} in transit while one copy of the weights moves), over machine ${machine.name}'s ${machine.sramBytesPerCore} in the ${all.length} regions the mesh has`;
+  const what = `the MeshGEMM prefill on ${P}x${P} regions needs ${layerValues * bytes} bytes per core per layer beside up to ${Math.max(...reserve.one)} bytes of decode state${transit > 0 ? ` (and ${transit} in transit while one copy of the weights moves)` : ''}, over machine ${machine.name}'s ${machine.sramBytesPerCore} in the ${all.length} regions the mesh has`;
   if (choice === 'meshgemm') throw new WaferError('DOES_NOT_FIT', `${what} (use --prefill decode, a larger --prefill-region or --sram unlimited)`);
   return { note: `${what}: the prompt runs token by token` };
 }
