@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { wafer } from './helpers/cli.js';
 
 const BIN = new URL('../models/stories260K/stories260K.bin', import.meta.url).pathname;
+const GGUF = new URL('../models/stories260K/stories260K.gguf', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'wafer-cli-'));
 
 function expectOneLine(stderr: string, pattern: RegExp) {
@@ -51,6 +52,12 @@ describe('wafer CLI errors', () => {
     expectOneLine(r.stderr, /context length is 512/);
   });
 
+  it('--region that cannot hold the model: exit 1 before loading, names the bytes and what fits', async () => {
+    const r = await wafer('run', '-m', GGUF, '-n', '1', '--mesh', '8x8', '--region', '4x8');
+    expect(r.code).toBe(1);
+    expectOneLine(r.stderr, /needs 78616 bytes per core on one 4x8 region .* need 3 4x8 regions and the 8x8 mesh has 2: the smallest mesh of 8 columns that holds them is 12x8; the smallest square region that fits this mesh is 8x8/);
+  });
+
   for (const [flag, value, pattern] of [
     ['-n', 'abc', /-n must be an integer, got 'abc'/],
     ['-n', '-3', /-n must be >= 0, got -3/],
@@ -61,6 +68,8 @@ describe('wafer CLI errors', () => {
     ['--top-k', '2.5', /--top-k must be an integer/],
     ['--seed', '0', /--seed must be >= 1/],
     ['--engine', 'gpu', /--engine must be one of mesh, reference, got 'gpu'/],
+    ['--region', '9', /--region 9x9 is larger than the 8x8 mesh/],
+    ['--region', '2y3', /--region must be P or RxC/],
   ] as const) {
     it(`${flag} ${value}: usage error, exit 2`, async () => {
       const r = await wafer('run', flag, value);
@@ -115,7 +124,7 @@ describe('wafer CLI usage errors stop before the command runs', () => {
 });
 
 describe('mesh-engine flags with the reference engine are refused, not ignored', () => {
-  for (const [cmd, flag, value] of [['run', '--mesh', '4'], ['run', '--threads', '2'], ['run', '--machine', 'dev'], ['bench', '--mesh', '4'], ['bench', '--spin', '5']]) {
+  for (const [cmd, flag, value] of [['run', '--mesh', '4'], ['run', '--threads', '2'], ['run', '--machine', 'dev'], ['run', '--region', '4'], ['bench', '--mesh', '4'], ['bench', '--spin', '5']]) {
     it(`${cmd} --engine reference ${flag} ${value}`, async () => {
       const r = await wafer(cmd, '--engine', 'reference', flag, value, '-n', '1');
       expect(r.code).toBe(2);

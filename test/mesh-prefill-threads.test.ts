@@ -1,30 +1,18 @@
 // The MeshGEMM prefill is deterministic across thread counts: for 1 and 3 threads the logits (bit for bit),
 // every run's modeled figures and the decode cache it leaves are identical.
 import { describe, expect, it } from 'vitest';
-import { generateAll, loadModel, loadTokenizer, MeshLlama, Sampler, type ForwardEngine } from '@wafer/llama';
+import { generateAll, loadModel, loadTokenizer, MeshLlama, Sampler } from '@wafer/llama';
 import { preset } from './helpers/machines.js';
 import { MODELS } from './helpers/golden.js';
 import { gatherCache, LONG_PROMPT } from './helpers/prefill.js';
+import { recording } from './helpers/trace.js';
 
 async function trace(threads: number) {
   const model = loadModel(MODELS.bin);
   const ids = loadTokenizer(model).encode(LONG_PROMPT, { bos: true });
   const mesh = await MeshLlama.create(model, { mesh: { rows: 5, cols: 5 }, threads, machine: preset('wse2'), sramUnlimited: true, prefill: 'meshgemm' });
   try {
-    const logits: number[][] = [];
-    const engine: ForwardEngine = {
-      config: mesh.config,
-      prefill: async (p) => {
-        const l = await mesh.prefill(p);
-        logits.push(Array.from(l));
-        return l;
-      },
-      forward: async (t, p) => {
-        const l = await mesh.forward(t, p);
-        logits.push(Array.from(l));
-        return l;
-      },
-    };
+    const { engine, logits } = recording(mesh);
     // sampled (not greedy), so every logit matters for the ids
     const r = await generateAll(engine, ids, { maxNewTokens: 8, sampler: new Sampler({ temperature: 0.9, topP: 0.95, topK: 0, seed: 5 }), eosId: 2, bosId: 1, stopOnBos: false });
     const modeled = mesh.steps.map((s) => ({ phase: s.phase, cycles: s.report.modeledCycles, messages: s.report.messages, words: s.report.words, routes: s.report.maxRoutesPerRouter, sram: s.report.sramPeakBytesPerCore, colors: s.report.colorMessages }));

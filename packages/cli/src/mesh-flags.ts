@@ -1,15 +1,15 @@
-// The mesh engine's flags (--mesh, --threads, --machine, --allreduce, --groups, --sram, --prefill, --spin,
-// --profile-wall),
+// The mesh engine's flags (--mesh, --region, --prefill-region, --decode-region, --threads, --machine, --allreduce,
+// --groups, --sram, --prefill, --spin, --profile-wall),
 // shared by `wafer run` and `wafer serve`: one declaration and one parser, every bad value a usage error.
 // A new mesh flag is one entry in meshFlagOptions, MESH_FLAGS and parseMeshFlags.
 import type { Argv } from 'yargs';
-import { parseMesh, usageError } from '@wafer/arch';
+import { parseMesh, parseRegion, usageError, type MeshShape } from '@wafer/arch';
 import type { MeshEngineOptions } from '@wafer/llama';
 import { choiceFlag, intFlag } from './flags.js';
 import { loadMachine } from './machine-file.js';
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-export const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall'] as const;
+export const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall'] as const;
 
 /** The mesh flags as yargs gives them (strings, validated by parseMeshFlags). */
 export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], 'profile-wall'>, string>> & { 'profile-wall'?: boolean };
@@ -18,6 +18,9 @@ export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], '
 export function meshFlagOptions(y: Argv): Argv {
   return y
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'mesh engine: P or RxC cores' })
+    .option('region', { type: 'string', describe: 'mesh engine: cut the mesh into P or RxC regions and place contiguous blocks of layers on them, as many per region as its SRAM holds (default: every layer on the whole mesh)' })
+    .option('prefill-region', { type: 'string', describe: 'mesh engine: square P regions the MeshGEMM prefill runs on (default --region); weights and KV cache move to the decode regions over the fabric' })
+    .option('decode-region', { type: 'string', describe: 'mesh engine: P or RxC regions decode runs on (default --region)' })
     .option('threads', { alias: 't', type: 'string', describe: 'mesh engine: worker threads (default 2, or 1 on a 1x1 mesh)' })
     .option('machine', { type: 'string', defaultDescription: 'wse2', describe: 'mesh engine: machine preset (wse2, wse3, dev) or JSON file' })
     .option('allreduce', { type: 'string', defaultDescription: 'ktree', describe: 'mesh engine: allreduce strategy (ktree, pipeline, ring)' })
@@ -45,6 +48,7 @@ export function parseMeshFlags(argv: MeshFlagArgs): Omit<MeshEngineOptions, 'log
   }
   return {
     mesh,
+    ...regionFlags(argv, mesh),
     threads,
     machine,
     strategy: choiceFlag('--allreduce', argv.allreduce ?? 'ktree', ['ktree', 'pipeline', 'ring'] as const),
@@ -54,4 +58,10 @@ export function parseMeshFlags(argv: MeshFlagArgs): Omit<MeshEngineOptions, 'log
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
     profileWall: argv['profile-wall'] === true,
   };
+}
+
+/** --region, --prefill-region and --decode-region, each checked against the mesh. */
+export function regionFlags(argv: { region?: string; 'prefill-region'?: string; 'decode-region'?: string }, mesh: MeshShape) {
+  const parse = (flag: string, text: string | undefined) => (text === undefined ? undefined : parseRegion(text, mesh, flag));
+  return { region: parse('--region', argv.region), prefillRegion: parse('--prefill-region', argv['prefill-region']), decodeRegion: parse('--decode-region', argv['decode-region']) };
 }

@@ -16,3 +16,5 @@ export * from './programs.js';
 export * from './host/blocks.js';
 export * from './host/mesh-like.js';
 export * from './host/run-kernels.js';
+export * from './collectives/relayout.js';
+export * from './collectives/grid-blocking.js';

@@ -10,6 +10,8 @@ import { meshGemv } from './gemv/meshgemv.js';
 import { allreduce, type AllreduceStrategy } from './collectives/allreduce.js';
 import type { ReduceOp } from './collectives/reduce-op.js';
 import { lineOf, type Axis } from './line.js';
+import { relayout, RELAYOUT_COLORS } from './collectives/relayout.js';
+import { gridRelayout, type GridBlocking } from './collectives/grid-blocking.js';
 
 type Gen = Generator<RecvRequest, void, Float32Array>;
 
@@ -46,7 +48,13 @@ export function* qktProgram(core: Core, args: QktCoreArgs): Gen {
   yield* qkt(core, args);
 }
 
+/** Moves the placed 'M' [m × n] from blocking `src` to blocking `dst`, leaving 'R'. */
+export function* relayoutProgram(core: Core, args: { m: number; n: number; src: GridBlocking; dst: GridBlocking }): Gen {
+  yield* relayout(core, [gridRelayout(args.src, args.dst, args.m, args.n)], ['M'], ['R'], 0, args);
+}
+export { RELAYOUT_COLORS };
+
 /** A program reference the fabric's workers can import. */
-export function kernelProgram(name: 'gemmProgram' | 'gemvProgram' | 'allreduceProgram' | 'qktProgram'): { module: string; export: string } {
+export function kernelProgram(name: 'gemmProgram' | 'gemvProgram' | 'allreduceProgram' | 'qktProgram' | 'relayoutProgram'): { module: string; export: string } {
   return { module: import.meta.url, export: name };
 }

@@ -2,7 +2,7 @@
 // runs it: the embedding multicast, every layer, region hand-offs, the final norm and the classifier GEMV;
 // or, under the 'paper' convention, the authors' timing: one layer × the layer count.
 
-import type { MachineSpec } from '@wafer/arch';
+import type { MachineSpec, MeshShape } from '@wafer/arch';
 import { allreduceCycles } from './allreduce.js';
 import { decodeLayer, type DecodeLayerBreakdown, type DecodeLayerOptions } from './decode-layer.js';
 import { elementwiseCycles, localGemvCycles } from './elementwise.js';
@@ -10,9 +10,14 @@ import { energyJoules, secondsOf } from './energy.js';
 import { checkConvention } from './layer-dims.js';
 import { linkCosts, maxBlock, ser } from './link-timing.js';
 import type { ModelShape } from './model-shapes.js';
-import { placeLayers, regionHandoffCycles, requireFits, type Placement } from './placement.js';
+import { placeLayers, placementHandoffCycles, requireFits, type Placement } from './placement.js';
 
-export type DecodeStepOptions = Omit<DecodeLayerOptions, 'handoffHops'>;
+export type DecodeStepOptions = Omit<DecodeLayerOptions, 'handoffHops'> & {
+  /** The core array cut into P×P regions (default: the machine's whole array). */
+  wafer?: MeshShape;
+  /** KV positions the placement reserves per layer (default: context; the emulator reserves the model's seqLen). */
+  reservedContext?: number;
+};
 
 export interface DecodeStepBreakdown {
   layer: DecodeLayerBreakdown; // every layer costs the same
@@ -38,11 +43,11 @@ export function decodeStep(spec: MachineSpec, shape: ModelShape, opts: DecodeSte
   let classifierCycles = 0;
   let embedCycles = 0;
   if (conv === 'real') {
-    placement = placeLayers(spec, shape, { mesh: opts.mesh, context: opts.context, convention: conv });
+    placement = placeLayers(spec, shape, { mesh: opts.mesh, context: opts.reservedContext ?? opts.context, convention: conv, wafer: opts.wafer });
     requireFits(spec, shape, placement);
     const p = placement.p;
     const d = layer.dims.d;
-    handoffCycles = (placement.regionsNeeded - 1) * regionHandoffCycles(spec, p, d);
+    handoffCycles = placementHandoffCycles(spec, placement, d);
     // The owner column copies the row out of its table and multicasts it; the farthest core is P−1 hops away.
     embedCycles = elementwiseCycles(spec, d, 1) + linkCosts(spec).alpha * (p - 1) + linkCosts(spec).mu + ser(spec, d);
     // Final RMSNorm (as the layers' step 1), then logits = x·Wclsᵀ with the reduction along Y.

@@ -7,11 +7,16 @@ import { localGemmCycles } from './elementwise.js';
 import { linkCosts, maxBlock, positiveInt, ser } from './link-timing.js';
 import { interleavedRing, maxEdgeHops, maxHopsOverConsecutiveEdges, plainRing, type RingGeometry } from './ring-geometry.js';
 
+/** Cycles of one core's local C[m×n] += A[m×k]·B[k×n]. */
+export type LocalGemmModel = (spec: MachineSpec, m: number, k: number, n: number) => number;
+
 export interface GemmWorkload {
   m: number; // rows of A and C (split along Y)
   k: number; // the reduction dimension
   n: number; // columns of B and C (split along X)
   p: number; // mesh side: the mesh is P×P
+  /** The local multiply's cost (default: the emulator's kernels, localGemmCycles). */
+  local?: LocalGemmModel;
 }
 
 /** On-chip re-layouts a MeshGEMM or Cannon call pays before its steps. */
@@ -46,7 +51,7 @@ export function gemmTiles(spec: MachineSpec, w: GemmWorkload) {
     mBlock,
     kBlock,
     nBlock,
-    compute: localGemmCycles(spec, mBlock, kBlock, nBlock),
+    compute: (w.local ?? localGemmCycles)(spec, mBlock, kBlock, nBlock),
     serA: ser(spec, mBlock * kBlock), // A tile [mBlock × kBlock]
     serB: ser(spec, kBlock * nBlock), // B tile [kBlock × nBlock]
   };

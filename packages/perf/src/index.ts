@@ -17,3 +17,6 @@ export * from './prefill.js';
 export * from './placement.js';
 export * from './kv-capacity.js';
 export * from './energy.js';
+export * from './authors-gemm.js';
+export * from './relayout.js';
+export * from './grid-prefill.js';

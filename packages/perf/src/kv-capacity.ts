@@ -15,6 +15,13 @@ export interface MaxOutputOptions {
   promptTokens: number; // positions prefill leaves in the cache, spread evenly over the rows
   cache: KvCacheLayout;
   convention?: Convention;
+  /**
+   * Which cores hold the model: 'regions' (default), whole P×P regions of the core array, as the emulator places
+   * them; 'wafer', every core of the array (757×996 on WSE-2), each layer split over all of them, as the paper
+   * would place them with even blocks (the busiest core counted, as everywhere here); 'pooled', the array's
+   * total SRAM less the model's total weights, as if every byte could hold any value (the paper's "40 GB").
+   */
+  cores?: 'regions' | 'wafer' | 'pooled';
 }
 
 export interface MaxOutput {
@@ -38,12 +45,13 @@ export function maxDecodeOutput(spec: MachineSpec, shape: ModelShape, opts: MaxO
   const p = meshSide(spec, opts.mesh);
   nonNegativeInt(opts.promptTokens, 'prompt tokens');
   if (opts.cache !== 'shift' && opts.cache !== 'concat') throw new WaferError('USAGE', `perf: KV cache layout must be 'shift' or 'concat', got '${String(opts.cache)}'`);
+  if (opts.cores === 'wafer' || opts.cores === 'pooled') return waferOutput(spec, shape, opts, opts.cores === 'pooled');
   const f = layerFootprint(spec, shape, p, opts.convention ?? 'real');
   const available = regionsAvailable(spec, p);
   const L = shape.nLayers;
   // KV positions a core with `layers` layers (and maybe the classifier) has room for; −1 if the weights overflow.
   const positionsFor = (layers: number, classifier: boolean) => {
-    const free = spec.sramBytesPerCore - f.scratchBytes - (classifier ? f.classifierBytes : 0) - layers * f.weightBytes;
+    const free = spec.sramBytesPerCore - f.scratchBytes - (classifier ? f.embeddingBytes + f.classifierBytes - f.tiedSavingBytes : 0) - layers * f.weightBytes;
     return free < 0 ? -1 : Math.floor(free / (layers * f.kvBytesPerPosition + f.dims.heads * spec.bytesPerElement));
   };
   let best = { regions: Math.min(available, L), layersPerRegion: Math.ceil(L / Math.max(1, available)), positionsPerCore: -1 };
@@ -70,4 +78,34 @@ export function maxDecodeOutput(spec: MachineSpec, shape: ModelShape, opts: MaxO
     maxOutputTokens,
     fits,
   };
+}
+
+/**
+ * The longest output with every layer split over the whole core array (rows × cols): per core, each layer's
+ * blocks (embedding dim over the rows; kv units in pairs, hidden and vocabulary over the columns), the embedding
+ * and classifier, the working vectors; what is left holds KV positions, spread over all rows by the shift cache.
+ */
+function waferOutput(spec: MachineSpec, shape: ModelShape, opts: MaxOutputOptions, pooled: boolean): MaxOutput {
+  const R = spec.mesh.maxRows;
+  const C = spec.mesh.maxCols;
+  const paper = (opts.convention ?? 'real') === 'paper';
+  const dim = shape.dim;
+  const kvDim = paper ? dim : shape.nKvHeads * shape.headDim;
+  const nrep = paper ? 1 : shape.nHeads / shape.nKvHeads;
+  const heads = paper ? 1 : shape.nHeads;
+  // Pooled: the mean core's share (fractions), else the busiest core's blocks.
+  const block = (n: number, parts: number) => (pooled ? n / parts : maxBlock(n, parts));
+  const d = block(dim, R);
+  const kv = pooled ? kvDim / C : 2 * maxBlock(kvDim / 2, C);
+  const h = block(shape.hiddenDim, C);
+  const v = block(shape.vocabSize, C);
+  const layer = 2 * d + d * (nrep + 2) * kv + nrep * kv * d + d * 2 * h + h * d;
+  const fixed = 4 * d + (nrep + 2) * kv + 2 * h + v + d + d * v * (shape.sharedClassifier ? 1 : 2);
+  const L = shape.nLayers;
+  const free = spec.sramBytesPerCore - (fixed + L * layer) * spec.bytesPerElement;
+  const perPosition = (L * 2 * (kv + 1) + heads) * spec.bytesPerElement;
+  const positionsPerCore = free < 0 ? 0 : Math.floor(free / perPosition);
+  const room = opts.cache === 'shift' ? positionsPerCore * R - opts.promptTokens : positionsPerCore - maxBlock(opts.promptTokens, R);
+  const maxOutputTokens = Math.max(0, room);
+  return { regions: 1, layersPerRegion: L, positionsPerCore, maxContext: room >= 0 ? opts.promptTokens + maxOutputTokens : 0, maxOutputTokens, fits: free >= 0 };
 }

@@ -1,8 +1,8 @@
 // Layers across the wafer (wafer-notes §4): bytes per core of one layer's weights, KV cache and scratch on
-// a P×P region; how many layers a region holds under the SRAM budget; contiguous blocks of layers over the
-// regions the wafer has; and the pipeline hand-off of the activation from one region to the next.
+// a P×P region; contiguous blocks of layers over the regions the wafer has (arch's placement rule, shared with
+// the emulator); and the hand-off of the activation from one region to the next.
 
-import { WaferError, type MachineSpec } from '@wafer/arch';
+import { cutRegions, handoffSide, placeLayerBlocks, WaferError, type LayerBlock, type MachineSpec, type MeshShape, type RegionRect } from '@wafer/arch';
 import { layerDims, meshSide, type Convention, type LayerDims } from './layer-dims.js';
 import { linkCosts, maxBlock, nonNegativeInt, ser } from './link-timing.js';
 import type { ModelShape } from './model-shapes.js';
@@ -13,7 +13,9 @@ export interface LayerFootprint {
   weightBytes: number; // fused q|k|v, output, fused gate|up and down blocks, the two norm slices
   kvBytesPerPosition: number; // one KV position of this layer on one core (K and V units, position)
   scratchBytes: number; // working vectors (per core, shared by all layers), besides per-position scores
-  classifierBytes: number; // the classifier's block, the final norm slice, the embedding if separate
+  embeddingBytes: number; // the embedding table's block (region 0)
+  classifierBytes: number; // the final norm slice and the classifier's block (the classifier's region)
+  tiedSavingBytes: number; // the classifier's block when it is the embedding table and both share a region
 }
 
 /**
@@ -31,45 +33,51 @@ export function layerFootprint(spec: MachineSpec, shape: ModelShape, p: number, 
     weightBytes: weights * b,
     kvBytesPerPosition: 2 * (dm.kv + 1) * b,
     scratchBytes: working * b,
-    classifierBytes: (dm.d + dm.d * v * (shape.sharedClassifier ? 1 : 2)) * b,
+    embeddingBytes: dm.d * v * b,
+    classifierBytes: (dm.d + dm.d * v) * b,
+    tiedSavingBytes: shape.sharedClassifier ? dm.d * v * b : 0,
   };
-}
-
-/** A contiguous block of layers on one region. */
-export interface RegionBlock {
-  region: number;
-  firstLayer: number;
-  layers: number;
 }
 
 export interface Placement {
   p: number;
   footprint: LayerFootprint;
   positionsPerCore: number; // KV positions each core holds for each of its layers
-  regionsAvailable: number; // whole P×P regions on the machine
-  layersPerRegion: number; // as many as the SRAM budget allows (0: not even one layer fits)
-  blocks: RegionBlock[];
+  regionsAvailable: number; // whole P×P regions on the core array
+  layersPerRegion: number; // the largest block (0: not even one layer fits)
+  blocks: LayerBlock[];
+  classifierRegion: number; // the region holding the final norm and classifier
   classifierOwnRegion: boolean; // the classifier did not fit beside the last block
   regionsNeeded: number;
+  /** The used regions, in serpentine order on the core array. */
+  rects: RegionRect[];
   peakBytesPerCore: number;
   fits: boolean;
 }
 
-/** Whole P×P regions a machine's core array holds. */
-export function regionsAvailable(spec: MachineSpec, p: number): number {
-  return Math.floor(spec.mesh.maxRows / p) * Math.floor(spec.mesh.maxCols / p);
+/** The core array a placement cuts into regions (default: the machine's whole array). */
+function coreArray(spec: MachineSpec, wafer: MeshShape | undefined): MeshShape {
+  return wafer ?? { rows: spec.mesh.maxRows, cols: spec.mesh.maxCols };
+}
+
+/** Whole P×P regions a core array holds (default: the machine's). */
+export function regionsAvailable(spec: MachineSpec, p: number, wafer?: MeshShape): number {
+  return cutRegions(coreArray(spec, wafer), { rows: p, cols: p }).length;
 }
 
 export interface PlacementOptions {
-  mesh: number;
+  mesh: number; // side P of each square region
   context: number; // KV positions to hold (spread over all rows: the shift-based cache)
   convention?: Convention;
+  /** The core array cut into P×P regions (default: the machine's whole array). */
+  wafer?: MeshShape;
 }
 
 /**
- * Places the layers in as few regions as the SRAM budget allows: each region holds a contiguous block of
- * the most layers whose weights and KV cache (⌈context/P⌉ positions per core) fit beside the scratch
- * buffers; the classifier joins the last block if there is room, else takes a region of its own.
+ * Places the layers with arch's rule (placeLayerBlocks, the emulator's rule too): each region holds a
+ * contiguous block of as many layers as its SRAM holds beside the scratch buffers and ⌈context/P⌉ KV positions
+ * per layer; region 0 also holds the embedding table, and the classifier joins the last block if there is
+ * room, else takes a region of its own.
  */
 export function placeLayers(spec: MachineSpec, shape: ModelShape, opts: PlacementOptions): Placement {
   const p = meshSide(spec, opts.mesh);
@@ -77,29 +85,29 @@ export function placeLayers(spec: MachineSpec, shape: ModelShape, opts: Placemen
   nonNegativeInt(opts.context, 'context length');
   const f = layerFootprint(spec, shape, p, conv);
   const positionsPerCore = maxBlock(opts.context, p);
-  const perLayer = f.weightBytes + positionsPerCore * f.kvBytesPerPosition;
-  const room = spec.sramBytesPerCore - f.scratchBytes - positionsPerCore * f.dims.heads * spec.bytesPerElement; // scores
-  const layersPerRegion = room > 0 ? Math.min(shape.nLayers, Math.floor(room / perLayer)) : 0;
-  const blocks: RegionBlock[] = [];
-  for (let first = 0; layersPerRegion > 0 && first < shape.nLayers; first += layersPerRegion) {
-    blocks.push({ region: blocks.length, firstLayer: first, layers: Math.min(layersPerRegion, shape.nLayers - first) });
-  }
-  const lastLayers = blocks.length > 0 ? blocks[blocks.length - 1].layers : 0;
-  const classifierOwnRegion = f.scratchBytes + lastLayers * perLayer + f.classifierBytes > spec.sramBytesPerCore;
-  const regionsNeeded = blocks.length + (classifierOwnRegion ? 1 : 0);
-  const available = regionsAvailable(spec, p);
-  const peakBytesPerCore = layersPerRegion === 0 ? f.scratchBytes + perLayer : f.scratchBytes + layersPerRegion * perLayer + (classifierOwnRegion || lastLayers < layersPerRegion ? 0 : f.classifierBytes);
+  const all = cutRegions(coreArray(spec, opts.wafer), { rows: p, cols: p });
+  const placed = placeLayerBlocks(shape.nLayers, all.length, {
+    budget: spec.sramBytesPerCore,
+    base: f.scratchBytes + positionsPerCore * f.dims.heads * spec.bytesPerElement, // scores
+    layer: f.weightBytes + positionsPerCore * f.kvBytesPerPosition,
+    embedding: f.embeddingBytes,
+    classifier: f.classifierBytes,
+    tiedSaving: f.tiedSavingBytes,
+  });
+  const needed = placed.regionsNeeded;
   return {
     p,
     footprint: f,
     positionsPerCore,
-    regionsAvailable: available,
-    layersPerRegion,
-    blocks,
-    classifierOwnRegion,
-    regionsNeeded,
-    peakBytesPerCore,
-    fits: layersPerRegion > 0 && regionsNeeded <= available,
+    regionsAvailable: all.length,
+    layersPerRegion: placed.layersPerRegion,
+    blocks: placed.blocks,
+    classifierRegion: placed.classifierRegion,
+    classifierOwnRegion: placed.classifierRegion > 0 && placed.classifierRegion === placed.blocks.length,
+    regionsNeeded: needed,
+    rects: Number.isFinite(needed) ? all.slice(0, needed) : [],
+    peakBytesPerCore: placed.peakBytes,
+    fits: placed.fits,
   };
 }
 
@@ -108,8 +116,26 @@ export function requireFits(spec: MachineSpec, shape: ModelShape, pl: Placement)
   if (pl.fits) return;
   const why = pl.layersPerRegion === 0
     ? `not even one layer (${pl.footprint.weightBytes} weight bytes per core) fits in ${spec.sramBytesPerCore} bytes of SRAM`
-    : `it needs ${pl.regionsNeeded} regions of ${pl.p}x${pl.p} (${pl.layersPerRegion} layers each) but ${spec.name} has room for ${pl.regionsAvailable}`;
+    : `it needs ${pl.regionsNeeded} regions of ${pl.p}x${pl.p} (up to ${pl.layersPerRegion} layers each) but ${spec.name} has room for ${pl.regionsAvailable}`;
   throw new WaferError('DOES_NOT_FIT', `perf: ${shape.name} does not fit on ${spec.name} at ${pl.p}x${pl.p}: ${why}`);
+}
+
+/**
+ * The decode hand-off of `values` per row from one region to the next (packages/llama/src/mesh/handoff.ts):
+ * east or west, the edge column multicasts across the next region's C cores; south, each row's slice goes
+ * R hops down and is multicast along the new row, whose farthest core is C − 1 hops away (row 0).
+ */
+export function handoffCycles(spec: MachineSpec, from: RegionRect, to: RegionRect, values: number): number {
+  const c = linkCosts(spec);
+  const leg = (hops: number) => c.alpha * hops + c.mu + ser(spec, values);
+  return handoffSide(from, to) === 'south' ? leg(from.rows) + (to.cols > 1 ? leg(to.cols - 1) : 0) : leg(to.cols);
+}
+
+/** Every decode hand-off of a placement, in cycles (0 on one region). */
+export function placementHandoffCycles(spec: MachineSpec, pl: Placement, values: number): number {
+  let sum = 0;
+  for (let r = 1; r < pl.rects.length; r++) sum += handoffCycles(spec, pl.rects[r - 1], pl.rects[r], values);
+  return sum;
 }
 
 /**

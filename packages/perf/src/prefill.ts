@@ -15,6 +15,7 @@ import type { ModelShape } from './model-shapes.js';
 import { regionHandoffCycles, type Placement } from './placement.js';
 import { PREFILL_OPS, prefillBatch, type PrefillBatchBreakdown, type PrefillOpName } from './prefill-batch.js';
 import { qktCycles } from './qkt.js';
+import { authorsLocalGemmCycles } from './authors-gemm.js';
 
 export interface PrefillOptions extends AllreduceOptions {
   mesh: number; // side P of the square prefill mesh
@@ -79,14 +80,15 @@ function paperLayer(spec: MachineSpec, shape: ModelShape, p: number, T: number, 
   const scores = rows * maxBlock(T, p); // [tokens × keys] per core
   const ew = (n: number, ops: number) => elementwiseCycles(spec, n, ops);
   const ar = (n: number) => allreduceCycles(spec, p, n, opts);
-  const gemm = (m: number, k: number, n: number, layout = {}) => meshGemmCycles(spec, { m, k, n, p }, layout).totalCycles;
+  const local = authorsLocalGemmCycles; // the authors' loop nest (authors-gemm.ts)
+  const gemm = (m: number, k: number, n: number, layout = {}) => meshGemmCycles(spec, { m, k, n, p, local }, layout).totalCycles;
   const norm = ew(rows * d, 2) + ar(rows) + ew(rows * d, 2); // per-token Σx² along X, then scale
   return {
     attnNorm: norm,
     qkv: gemm(T, shape.dim, shape.dim) + 2 * gemm(T, shape.dim, shape.dim, { alignA: false }),
     rope: ew(rows * 2 * d, 3),
     phaseChange: 0,
-    scores: qktCycles(spec, { queries: T, keys: T, dim: shape.dim, p }).totalCycles, // includes scale and mask
+    scores: qktCycles(spec, { queries: T, keys: T, dim: shape.dim, p, local }).totalCycles, // includes scale and mask
     // Row max and row sum along X (one value per token row), exp(x − max) and the normalisation.
     softmax: ew(scores, 1) + ar(rows) + ew(scores, 2) + ew(scores, 1) + ar(rows) + ew(scores, 1),
     attnValues: meshGemmCycles(spec, { m: T, k: T, n: shape.dim, p }, { skewB: true }).totalCycles,

@@ -4,6 +4,7 @@
 
 import type { MachineSpec } from '@wafer/arch';
 import { elementwiseCycles, localGemmCycles } from './elementwise.js';
+import type { LocalGemmModel } from './gemm-cannon-family.js';
 import { chainHeadCycles, linkCosts, maxBlock, positiveInt, ser } from './link-timing.js';
 
 export interface QktWorkload {
@@ -11,6 +12,8 @@ export interface QktWorkload {
   keys: number; // rows of K (key blocks end in mesh columns)
   dim: number; // feature width (split along X)
   p: number;
+  /** The local multiply's cost (default: the emulator's kernels, localGemmCycles). */
+  local?: LocalGemmModel;
 }
 
 export interface QktBreakdown {
@@ -46,7 +49,7 @@ export function qktCycles(spec: MachineSpec, w: QktWorkload): QktBreakdown {
   const qBlock = maxBlock(w.queries, P);
   const kBlock = maxBlock(w.keys, P);
   const dBlock = maxBlock(w.dim, P);
-  const compute = localGemmCycles(spec, qBlock, dBlock, kBlock);
+  const compute = (w.local ?? localGemmCycles)(spec, qBlock, dBlock, kBlock);
   const serK = ser(spec, kBlock * dBlock); // K tile [kBlock × dBlock]
   const serS = ser(spec, qBlock * kBlock); // partial score block [qBlock × kBlock]
   const scale = elementwiseCycles(spec, qBlock * kBlock, 2);

@@ -27,4 +27,12 @@ describe('max decode output, shift vs concat', () => {
     const r = maxDecodeOutput(wse2, modelShape('llama3-8b'), { mesh: 480, promptTokens: 10_000_000, cache: 'shift' });
     expect([r.maxOutputTokens, r.maxContext]).toEqual([0, 0]);
   });
+  it('Llama2-13B after 1,024 tokens: none in 480x480 regions, thousands over the pooled wafer (the paper\'s accounting)', () => {
+    const at = (cores: 'regions' | 'wafer' | 'pooled') => maxDecodeOutput(wse2, modelShape('llama2-13b'), { mesh: 480, promptTokens: 1024, cache: 'shift', cores }).maxOutputTokens;
+    // Two 480x480 regions (61% of the 996x757 cores) cannot hold 26 GB of weights; the whole array with even blocks
+    // (the busiest core counted) leaves room for ~2 positions per core; pooled, 37 GB − 26 GB of KV room.
+    expect(at('regions')).toBe(0);
+    expect(at('wafer')).toBeGreaterThan(500);
+    expect(at('pooled')).toBeGreaterThan(5000);
+  });
 });

@@ -6,7 +6,7 @@ import { loadModel, MeshLlama, ReferenceLlama, type ForwardEngine, type ModelDes
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
-import { rejectMeshFlags } from '../mesh-flags.js';
+import { regionFlags, rejectMeshFlags } from '../mesh-flags.js';
 import type { Context } from '../context.js';
 
 export function benchBuilder(y: Argv): Argv {
@@ -14,6 +14,9 @@ export function benchBuilder(y: Argv): Argv {
     .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('engine', { type: 'string', default: 'mesh', describe: 'mesh or reference' })
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'comma list of meshes (P or RxC)' })
+    .option('region', { type: 'string', describe: 'cut each mesh into P or RxC regions holding contiguous blocks of layers (default: the whole mesh)' })
+    .option('prefill-region', { type: 'string', describe: 'square P regions of the MeshGEMM prefill (default --region)' })
+    .option('decode-region', { type: 'string', describe: 'P or RxC regions of decode (default --region)' })
     .option('threads', { alias: 't', type: 'string', defaultDescription: '1,2', describe: 'comma list of thread counts' })
     .option('machine', { type: 'string', defaultDescription: 'wse2' })
     .option('sram', { type: 'string', defaultDescription: 'enforce', describe: "'enforce' or 'unlimited'" })
@@ -28,6 +31,9 @@ interface BenchArgs {
   model: string;
   engine: string;
   mesh?: string;
+  region?: string;
+  'prefill-region'?: string;
+  'decode-region'?: string;
   threads?: string;
   machine?: string;
   sram?: string;
@@ -102,7 +108,8 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
         continue;
       }
-      const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
+      const regions = mesh ? regionFlags(argv, mesh) : {};
+      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];
       const ppModeled: number[] = [];

@@ -7,6 +7,7 @@ import type { Axis } from '../line.js';
 import { cutBlock, pasteBlock, split } from './blocks.js';
 import type { MeshLike, RunReportLike } from './mesh-like.js';
 import { usageError } from '@wafer/arch';
+import { gridBlocks, type GridBlocking } from '../collectives/grid-blocking.js';
 
 export interface KernelResult {
   out: Float32Array;
@@ -90,4 +91,28 @@ export async function runQkt(mesh: MeshLike, q: Float32Array, k: Float32Array, m
   for (let y = 0; y < P; y++) for (let x = 0; x < P; x++) pasteBlock(s, n, qs.offsets[y], ks.offsets[x], blocks[y * P + x]!, qs.sizes[y], ks.sizes[x]);
   for (const name of ['Q', 'K', 'S']) await mesh.free(name);
   return { out: s, report };
+}
+
+/** Moves an [m × n] matrix from blocking `src` to blocking `dst` over the mesh; returns it reassembled from `dst`. */
+export async function runRelayout(mesh: MeshLike, mat: Float32Array, m: number, n: number, src: GridBlocking, dst: GridBlocking): Promise<KernelResult> {
+  const { cols, rows } = mesh.mesh;
+  const s = gridBlocks(src, m, n);
+  await mesh.place('M', (x, y) => {
+    const b = s.block(x, y);
+    return b === null ? undefined : Float32Array.from(Array.from(b.rows).flatMap((r) => Array.from(b.cols, (c) => mat[r * n + c])));
+  });
+  const report = await mesh.run(kernelProgram('relayoutProgram'), { m, n, src, dst });
+  const blocks = await mesh.gather('R');
+  const d = gridBlocks(dst, m, n);
+  const out = new Float32Array(m * n);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const b = d.block(x, y);
+      if (b === null) continue;
+      const data = blocks[y * cols + x]!;
+      Array.from(b.rows).forEach((r, i) => Array.from(b.cols).forEach((c, j) => (out[r * n + c] = data[i * b.cols.length + j])));
+    }
+  }
+  await mesh.free('R');
+  return { out, report };
 }

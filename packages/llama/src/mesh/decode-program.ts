@@ -6,6 +6,10 @@ import { elementwiseCost, route, E, W, type Core, type RecvRequest } from '@wafe
 import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { kvAppend, kvSlice } from './kv-cache.js';
+import { recvResidual, sendResidual } from './handoff.js';
+import { regionView } from './region-core.js';
+import { regionOf, type RegionPlan } from './region-plan.js';
+import { embeddingBuffer } from './region-place.js';
 
 type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
 
@@ -15,6 +19,8 @@ export interface DecodeArgs {
   pos: number;
   strategy: AllreduceStrategy;
   groups?: number;
+  /** The regions the step runs on (absent: every layer on the whole mesh). */
+  plan?: RegionPlan;
 }
 
 const Y_COLORS = 0; // allreduces along Y use colours 0..5
@@ -22,14 +28,35 @@ const X_COLORS = 6; // along X: 6..11
 const EMBED_EAST = 12;
 const EMBED_WEST = 13;
 
-/** One token at position `pos`, on this core. */
+/**
+ * One token at position `pos`, on this core. With a region plan, the core runs on its region only: region 0
+ * embeds the token, each region runs its block of layers and hands the residual to the next, and the
+ * classifier's region produces the logits; cores outside every used region have nothing to do.
+ */
 export function* decodeStep(core: Core, a: DecodeArgs): Gen {
   const l = a.layout;
-  let x = yield* embed(core, l, a.token); // residual stream: this row's D slice [d]
-  for (let layer = 0; layer < l.nLayers; layer++) x = yield* decodeLayer(core, a, layer, x);
-  const xf = yield* rmsnorm(core, l, x, core.buffer('rmsf'), allreduceOpts(a, Y_COLORS));
-  const logits = yield* meshGemv(core, xf, core.buffer('wcls'), l.vX.sizes[core.x], gemvOpts(a, 'y'));
-  if (core.y === 0) core.alloc('logits', logits.length).set(logits);
+  const plan = a.plan;
+  let r = 0;
+  let c = core;
+  let first = 0;
+  let last = l.nLayers;
+  if (plan !== undefined && !plan.whole) {
+    r = regionOf(plan, core.x, core.y);
+    if (r < 0) return;
+    c = regionView(core, plan.rects[r]);
+    first = plan.blocks[r].firstLayer;
+    last = first + plan.blocks[r].layers;
+  }
+  // residual stream: this row's D slice [d]
+  let x = r === 0 ? yield* embed(c, l, a.token, plan === undefined ? undefined : embeddingBuffer(l, plan)) : yield* recvResidual(c, plan!.rects[r - 1], plan!.rects[r]);
+  for (let layer = first; layer < last; layer++) x = yield* decodeLayer(c, a, layer, x);
+  if (plan !== undefined && r !== plan.classifierRegion) {
+    sendResidual(c, plan.rects[r], plan.rects[r + 1], x);
+    return;
+  }
+  const xf = yield* rmsnorm(c, l, x, c.buffer('rmsf'), allreduceOpts(a, Y_COLORS));
+  const logits = yield* meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], gemvOpts(a, 'y'));
+  if (c.y === 0) c.alloc('logits', logits.length).set(logits);
 }
 
 /** One layer alone, on the residual placed as 'x' (D slice of this row); leaves the new residual in 'out'. */
@@ -117,11 +144,11 @@ function layerNames(layer: number): Record<LayerBuffer, string> {
 }
 
 /** The token's embedding row, held by the column that owns its vocabulary block, multicast along every row. */
-function* embed(core: Core, l: DecodeLayout, token: number): Gen<Float32Array> {
+function* embed(core: Core, l: DecodeLayout, token: number, tableName = l.sharedClassifier ? 'wcls' : 'embd'): Gen<Float32Array> {
   let owner = 0;
   while (owner + 1 < l.cols && l.vX.offsets[owner + 1] <= token) owner++;
   if (core.x !== owner) return yield core.recv(core.x > owner ? EMBED_EAST : EMBED_WEST);
-  const table = core.buffer(l.sharedClassifier ? 'wcls' : 'embd'); // [d × vocab block]
+  const table = core.buffer(tableName); // [d × vocab block]
   const vb = l.vX.sizes[owner];
   const col = token - l.vX.offsets[owner];
   const e = core.scratch(table.length / vb);

@@ -7,3 +7,6 @@ export * from './kv-cache-host.js';
 export * from './prefill-layout.js';
 export * from './prefill-memory.js';
 export { planPrefill, type PrefillChoice, type PrefillMode, type PrefillPlan } from './prefill-host.js';
+export { gridLayoutOf, type GridPlan } from './grid-prefill.js';
+export { gridMoves } from './weight-blocks.js';
+export type { RegionPlan } from './region-plan.js';

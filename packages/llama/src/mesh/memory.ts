@@ -14,22 +14,35 @@ export function valuesPerCore(layout: DecodeLayout): number {
   return worst;
 }
 
-/** Values core (x, y) holds in the decode layout: weights, KV cache and the working vectors. */
-export function coreValues(l: DecodeLayout, x: number, y: number): number {
+/** Values core (x, y) holds in the decode layout, by piece: what the region placement adds up. */
+export interface CoreParts {
+  layer: number; // one layer's weights and KV cache with positions
+  working: number; // x, normed x, qkv, ffn, scores, logits
+  embedding: number; // the embedding table's block
+  classifier: number; // the final norm and the classifier's block
+  tiedSaving: number; // the classifier's block when it is the embedding table (held once on one region)
+}
+
+export function coreParts(l: DecodeLayout, x: number, y: number): CoreParts {
   const d = l.dY.sizes[y];
   const b = l.kvX.sizes[x];
   const h = l.hX.sizes[x];
   const v = l.vX.sizes[x];
-  const perLayer =
+  const layer =
     2 * d + // attention and ffn norm weights
     d * (l.nrep + 2) * b + // fused q, k, v block
     l.nrep * b * d + // output projection block
     d * 2 * h + // fused gate and up block
     h * d + // down projection block
     2 * l.kvCapacity * (b + 1); // K and V cache with positions
-  const classifier = d + d * v * (l.sharedClassifier ? 1 : 2); // final norm, classifier (and the embedding if separate)
-  const working = 4 * d + (l.nrep + 2) * b + 2 * h + l.nHeads * l.kvCapacity + v; // x, normed x, qkv, ffn, scores, logits
-  return l.nLayers * perLayer + classifier + working;
+  const working = 4 * d + (l.nrep + 2) * b + 2 * h + l.nHeads * l.kvCapacity + v;
+  return { layer, working, embedding: d * v, classifier: d + d * v, tiedSaving: l.sharedClassifier ? d * v : 0 };
+}
+
+/** Values core (x, y) holds in the decode layout with every layer on the one mesh. */
+export function coreValues(l: DecodeLayout, x: number, y: number): number {
+  const c = coreParts(l, x, y);
+  return l.nLayers * c.layer + c.embedding + c.classifier - c.tiedSaving + c.working;
 }
 
 export function bytesPerCore(layout: DecodeLayout, machine: MachineSpec): number {

@@ -39,13 +39,13 @@ function range(offset: number, size: number): number[] {
  * layer: P<l>.wkv, keys and values only), P<l>.wo, P<l>.w13 (gate | up) and P<l>.w2. The last layer needs
  * neither attention output nor FFN: prefill only has to leave its keys and values in the cache.
  */
-export async function placePrefillWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, pre: PrefillLayout): Promise<void> {
+export async function placePrefillWeights(mesh: Placer, model: ModelDescription, l: DecodeLayout, pre: PrefillLayout, layers?: number[]): Promise<void> {
   const D = l.dim;
   const qDim = l.nHeads * l.headDim;
   const { P, dX, hX } = pre;
   const dIn = (k: number) => range(dX.offsets[k], dX.sizes[k]);
   const k0 = (x: number, y: number) => skewedBlock(P, x, y);
-  for (let layer = 0; layer < l.nLayers; layer++) {
+  for (const layer of layers ?? Array.from({ length: l.nLayers }, (_, i) => i)) {
     const p = `blk.${layer}`;
     const last = layer === l.nLayers - 1;
     const w = { q: tensor(model, `${p}.attn_q`).data, k: tensor(model, `${p}.attn_k`).data, v: tensor(model, `${p}.attn_v`).data };

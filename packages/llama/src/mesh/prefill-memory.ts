@@ -7,19 +7,24 @@ import type { DecodeLayout } from './layout.js';
 import { coreValues } from './memory.js';
 import { qkvWidth, skewedBlock, tokenSplit, type PrefillLayout } from './prefill-layout.js';
 
-/** Values of the prefill weight blocks on core (x, y) (P<l>.rms1/rms2/wqkv/wkv/wo/w13/w2). */
-export function prefillWeightValues(l: DecodeLayout, pre: PrefillLayout, x: number, y: number): number {
+/** Values of one layer's prefill weight blocks on core (x, y): norms, q|k|v (the last layer: k|v), wo, gate|up, down. */
+export function prefillLayerValues(l: DecodeLayout, pre: PrefillLayout, x: number, y: number, last: boolean): number {
   const k0 = skewedBlock(pre.P, x, y);
   const dx = pre.dX.sizes[x];
   const h = pre.hX.sizes[x];
-  const full =
+  if (last) return dx + pre.dX.sizes[k0] * qkvWidth(l, pre, x, false);
+  return (
     2 * dx + // norm weights
     pre.dX.sizes[k0] * qkvWidth(l, pre, x, true) + // q, k, v
     l.nHeads * pre.headX.sizes[k0] * dx + // output projection
     pre.dX.sizes[k0] * 2 * h + // gate and up
-    pre.hX.sizes[k0] * dx; // down
-  const last = dx + pre.dX.sizes[k0] * qkvWidth(l, pre, x, false);
-  return (l.nLayers - 1) * full + last;
+    pre.hX.sizes[k0] * dx // down
+  );
+}
+
+/** Values of the prefill weight blocks on core (x, y) (P<l>.rms1/rms2/wqkv/wkv/wo/w13/w2). */
+export function prefillWeightValues(l: DecodeLayout, pre: PrefillLayout, x: number, y: number): number {
+  return (l.nLayers - 1) * prefillLayerValues(l, pre, x, y, false) + prefillLayerValues(l, pre, x, y, true);
 }
 
 /** A MeshGEMM call's buffers: double-buffered A [m × maxK] and B [maxK × n] tiles and C [m × n]. */

@@ -17,6 +17,11 @@ export interface PrefillArgs {
   tokens: number; // T': positions 0..T'-1, their embeddings placed as 'pf.x' [m × dX(x)]
   strategy: AllreduceStrategy;
   groups?: number;
+  /** Layers first..first+count-1 only (default: every layer); 'pf.x' is their input and is left as their output. */
+  first?: number;
+  count?: number;
+  /** Layers whose keys and values stay here as 'pk<l>' and 'pv<l>' (for a relayout into another grid) instead of the phase change. */
+  stash?: number[];
 }
 
 // Colours. Every kernel call reuses the same flows, so a receiver gets each colour from one sender only:
@@ -57,7 +62,9 @@ export function* prefillProgram(core: Core, a: PrefillArgs): Gen {
   const freqs = Float32Array.from(l.ropeFreqs); // [headDim/2]
   const columns = Array.from({ length: pre.P }, (_, x) => x);
   const x = core.buffer('pf.x'); // [m × dx] the residual stream
-  for (let layer = 0; layer < l.nLayers; layer++) {
+  const first = a.first ?? 0;
+  const end = first + (a.count ?? l.nLayers);
+  for (let layer = first; layer < end; layer++) {
     const last = layer === l.nLayers - 1;
     const w = (name: string) => `P${layer}.${name}`;
     // 1. RMSNorm per token: sums of squares allreduced along X
@@ -73,8 +80,9 @@ export function* prefillProgram(core: Core, a: PrefillArgs): Gen {
     const dim0 = pre.headX.offsets[core.x];
     if (!last) ropeRows(core, qkv, W, m, 0, l.nHeads, hs, dim0, c.pos0, freqs);
     ropeRows(core, qkv, W, m, kCol0, l.nKvHeads, hs, dim0, c.pos0, freqs);
-    // 4. phase change: this layer's keys and values join the decode cache
-    yield* phaseChange(core, { layout: l, pre, layer, tokens: a.tokens, m, pos0: c.pos0, kv: qkv, stride: W, kCol0, colors: GEMM_COLORS });
+    // 4. phase change: this layer's keys and values join the decode cache (or wait here for another grid's)
+    if (a.stash?.includes(layer)) stashKv(core, layer, qkv, m, W, kCol0, l.nKvHeads * hs);
+    else yield* phaseChange(core, { layout: l, pre, layer, tokens: a.tokens, m, pos0: c.pos0, kv: qkv, stride: W, kCol0, colors: GEMM_COLORS });
     if (last) {
       core.free('pf.qkv');
       break;
@@ -99,7 +107,13 @@ export function* prefillProgram(core: Core, a: PrefillArgs): Gen {
     addInto(core, x, core.buffer('pf.proj'));
     core.free('pf.proj');
   }
-  core.free('pf.x');
+  if (end === l.nLayers) core.free('pf.x');
+}
+
+/** Keeps a layer's keys and values [m × nKvHeads·hs] (RoPE applied) as 'pk<layer>' and 'pv<layer>'. */
+function stashKv(core: Core, layer: number, qkv: Float32Array, m: number, W: number, kCol0: number, n: number): void {
+  cutColumns(core, core.alloc(`pk${layer}`, m * n), qkv, m, W, kCol0, n);
+  cutColumns(core, core.alloc(`pv${layer}`, m * n), qkv, m, W, kCol0 + n, n);
 }
 
 /**
