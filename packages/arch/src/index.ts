@@ -6,3 +6,5 @@ export * from './local-costs.js';
 export * from './line-rings.js';
 export * from './local-heap.js';
 export * from './wall-profile.js';
+export * from './phases.js';
+export * from './trace-records.js';
