@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'DEADLOCK'
   | 'MESH_TOO_LARGE'
   | 'DOES_NOT_FIT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'BAD_RUN_RECORD'; // a run record (wafer report's input) that is not one, or is damaged
 
 /** Every error wafer raises on purpose. `message` is one line that names the file, flag or value. */
 export class WaferError extends Error {
