@@ -1,7 +1,7 @@
 // Core programs that run one kernel on placed data, for `wafer kernel`, the tests and the benchmarks.
 // Workers import this module by URL (see kernelProgram).
 
-import { localGemvCost, PHASE, route, E, type Core, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, localGemvCost, PHASE, route, E, type Core, type RecvRequest } from '@wafer/arch';
 import { meshGemm, cannon } from './gemm/meshgemm.js';
 import { summa } from './gemm/summa.js';
 import { qkt, type QktCoreArgs } from './gemm/qkt.js';
@@ -62,15 +62,17 @@ const SHIFT_EAST = route(0, E);
 
 /**
  * Row shift: every core passes its placed block 'x' one hop east and keeps what arrives from the west in 'y'
- * (the first column keeps zeros). The cheapest kernel with a known link pattern: only eastward links of
- * columns 0..cols-2 carry traffic.
+ * (the first column keeps zeros), paying one element-wise pass to store it. The cheapest kernel with a known
+ * pattern: only eastward links of columns 0..cols-2 carry traffic, and only columns 1..cols-1 compute and wait.
  */
 export function* shiftProgram(core: Core): Gen {
   core.phase(PHASE.shift);
   const x = core.buffer('x');
   if (core.x + 1 < core.cols) core.send(SHIFT_EAST, x);
   const y = core.alloc('y', x.length);
-  if (core.x > 0) y.set(yield core.recv(SHIFT_EAST.color));
+  if (core.x === 0) return;
+  y.set(yield core.recv(SHIFT_EAST.color));
+  core.compute(elementwiseCost(x.length)); // storing the block
 }
 
 /** A program reference the fabric's workers can import. */

@@ -78,9 +78,17 @@
     return [px * k + Math.floor(k / 2), py * k + Math.floor(k / 2)];
   }
 
+  /** Shown size: at least 400 CSS pixels, and a CSS pixel per core or more (so every core can be pointed at). */
+  function displaySize(canvas) {
+    const k = Math.max(400 / Math.max(rows, cols), cell);
+    canvas.style.width = `${Math.round(cols * k)}px`;
+    canvas.style.height = `${Math.round(rows * k)}px`;
+  }
+
   function paintCores(canvas, values, scale) {
     canvas.width = cols * cell;
     canvas.height = rows * cell;
+    displaySize(canvas);
     const g = canvas.getContext('2d');
     const img = g.createImageData(canvas.width, canvas.height);
     const w = canvas.width;
@@ -103,6 +111,7 @@
 
   function paintLinks(canvas, links, scale) {
     const g = canvas.getContext('2d');
+    displaySize(canvas);
     const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
     if (detailedLinks) {
       canvas.width = cols * cell;
@@ -205,11 +214,12 @@
     }
     const crit = p.criticalCores.map((c) => `${c.core} in ${c.runs}`).join(', ');
     note.textContent = `${p.runs} run(s), ${fmt(p.modeledCycles)} modeled cycles (${((p.modeledCycles / data.machine.clockHz) * 1e6).toFixed(2)} µs). Bars: the cycles of each phase on the critical path (the last-finishing core of each run: ${crit}), by kind.`;
+    document.querySelector('.chart').style.height = `${90 + 24 * p.phases.length}px`;
     chart = new Chart(document.getElementById('phase-chart'), {
       type: 'bar',
       data: {
         labels: p.phases.map((r) => r.phase),
-        datasets: data.kinds.map((k) => ({ label: KIND_LABELS[k], data: p.phases.map((r) => r.kinds[k]), backgroundColor: KIND_COLOURS[k] })),
+        datasets: data.kinds.map((k) => ({ label: KIND_LABELS[k], data: p.phases.map((r) => r.kinds[k]), backgroundColor: KIND_COLOURS[k], maxBarThickness: 22 })),
       },
       options: {
         indexAxis: 'y',
@@ -278,9 +288,9 @@
   // ---- hover ----
   const tip = document.getElementById('tooltip');
   function coreAt(canvas, ev) {
-    const r = canvas.getBoundingClientRect();
-    const x = Math.floor(((ev.clientX - r.left) / r.width) * cols);
-    const y = Math.floor(((ev.clientY - r.top) / r.height) * rows);
+    const r = canvas.getBoundingClientRect(); // the border box: the picture starts inside the border
+    const x = Math.floor(((ev.clientX - r.left - canvas.clientLeft) / canvas.clientWidth) * cols);
+    const y = Math.floor(((ev.clientY - r.top - canvas.clientTop) / canvas.clientHeight) * rows);
     return x >= 0 && x < cols && y >= 0 && y < rows ? [x, y] : null;
   }
   function describe(x, y) {

@@ -2,7 +2,7 @@
 // through trace-event-lib's typed builder, so a trace of many runs never sits in memory whole.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { AbstractEventBuilder, type Event } from 'trace-event-lib';
+import { AbstractEventBuilder, type Completable, type Event } from 'trace-event-lib';
 
 /** A flow event (v1: 's' starts an arrow on the sender's slice, 'f' ends it on the receiver's). */
 export interface FlowEvent extends Event {
@@ -62,6 +62,19 @@ export class TraceWriter extends AbstractEventBuilder {
   constructor(private readonly sink: TextSink) {
     super();
     sink.write('{"traceEvents":[');
+  }
+
+  /**
+   * The builder's methods (complete, counter, metadata) shape each event per the format; every call here
+   * passes ts, pid and tid, so its defaults (a spread of the event) and its removal of undefined fields (a
+   * `delete` per field, which JSON.stringify makes unnecessary: it leaves undefined fields out) are skipped:
+   * they took most of a trace's writing time.
+   */
+  protected override defaults<T extends Partial<Event>>(event: T): T & Pick<Event, 'ts' | 'pid' | 'tid'> {
+    return event as T & Pick<Event, 'ts' | 'pid' | 'tid'>;
+  }
+  override event<T extends Event>(event: Completable<T>): void {
+    this.send(event as Event);
   }
 
   protected send<T extends Event>(event: T): void {
