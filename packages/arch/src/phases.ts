@@ -72,9 +72,9 @@ export const KV_PHASES: readonly number[] = [PHASE.kvShift, PHASE.phaseChange];
  */
 export const CYCLE_KINDS = ['compute', 'elementwise', 'overhead', 'relay', 'wait'] as const;
 export type CycleKind = (typeof CYCLE_KINDS)[number];
-/** `core.compute` of a cost with multiply-accumulates (GEMV, GEMM, Q·Kᵀ tiles). */
+/** `core.compute` of a local kernel: multiply-accumulates or outer-loop iterations (GEMV, GEMM, Q·Kᵀ tiles). */
 export const KIND_COMPUTE = 0;
-/** `core.compute` of a cost without multiply-accumulates (norms, RoPE, softmax, SwiGLU, copies). */
+/** `core.compute` of any other cost (element-wise passes: norms, RoPE, softmax, SwiGLU, copies). */
 export const KIND_ELEMENTWISE = 1;
 /** `core.step()`: the fixed per-step cost of a kernel step. */
 export const KIND_OVERHEAD = 2;

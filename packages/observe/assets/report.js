@@ -91,22 +91,21 @@
     displaySize(canvas);
     const g = canvas.getContext('2d');
     const img = g.createImageData(canvas.width, canvas.height);
-    const w = canvas.width;
-    for (let y = 0; y < rows; y++) {
-      for (let x = 0; x < cols; x++) {
-        const c = colourOf(values[y * cols + x], scale);
-        for (let dy = 0; dy < cell; dy++) {
-          let o = ((y * cell + dy) * w + x * cell) * 4;
-          for (let dx = 0; dx < cell; dx++, o += 4) {
-            img.data[o] = c[0];
-            img.data[o + 1] = c[1];
-            img.data[o + 2] = c[2];
-            img.data[o + 3] = 255;
-          }
-        }
+    for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) fillBlock(img, x, y, cell, colourOf(values[y * cols + x], scale));
+    g.putImageData(img, 0, 0);
+  }
+
+  /** Paints block (bx, by) of k×k pixels of an image. */
+  function fillBlock(img, bx, by, k, c) {
+    for (let dy = 0; dy < k; dy++) {
+      let o = ((by * k + dy) * img.width + bx * k) * 4;
+      for (let dx = 0; dx < k; dx++, o += 4) {
+        img.data[o] = c[0];
+        img.data[o + 1] = c[1];
+        img.data[o + 2] = c[2];
+        img.data[o + 3] = 255;
       }
     }
-    g.putImageData(img, 0, 0);
   }
 
   function paintLinks(canvas, links, scale) {
@@ -151,17 +150,7 @@
     canvas.width = W;
     canvas.height = H;
     const img = g.createImageData(W, H);
-    const put = (px, py, c) => {
-      for (let dy = 0; dy < k; dy++) {
-        let o = ((py * k + dy) * W + px * k) * 4;
-        for (let dx = 0; dx < k; dx++, o += 4) {
-          img.data[o] = c[0];
-          img.data[o + 1] = c[1];
-          img.data[o + 2] = c[2];
-          img.data[o + 3] = 255;
-        }
-      }
-    };
+    const put = (px, py, c) => fillBlock(img, px, py, k, c);
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
         const i = (y * cols + x) * 4;

@@ -93,7 +93,8 @@ export class CoreHandle implements Core {
   }
 
   compute(cost: ComputeCost): void {
-    this.charge(computeCycles(this.machine, cost), cost.macs ? KIND_COMPUTE : KIND_ELEMENTWISE);
+    // A local kernel (multiply-accumulates in an outer loop) is compute, even on an empty block; the rest is element-wise.
+    this.charge(computeCycles(this.machine, cost), cost.macs || cost.loops ? KIND_COMPUTE : KIND_ELEMENTWISE);
   }
   step(): void {
     if (this.t.recorder !== null) this.t.recorder.step(this.i, this.clock);
