@@ -25,6 +25,7 @@ describe('observability flags and run records: errors', () => {
       [['kernel', 'gemv', '--mesh', '4', '--trace', t, '--trace-cores', '3-1,0'], /ranges must run from low to high/],
       [['kernel', 'gemv', '--mesh', '4', '--trace-cores', '0,0'], /--trace-cores chooses the cores of --trace: give --trace FILE too/],
       [['run', '--mesh', '4', '-n', '1', '--trace', t, '--trace-cores', '9,9'], /not inside the 4x4 mesh/],
+      [['kernel', 'shift', '--mesh', '256', '--trace', t, '--trace-cores', '0-255,0-255'], /a trace shows at most 62,500 cores \(250x250\), got 256x256/],
     ];
     for (const [args, pattern] of cases) {
       const r = await wafer(...args);

@@ -31,6 +31,8 @@ export function unpackRoute(packed: number): { color: number; dir: number; multi
  * them (a cap that depends only on the window, so the trace is the same for any thread count).
  */
 export const TRACE_EVENT_BUDGET = 1_000_000;
+/** The largest trace window, so that every traced core keeps at least 16 events per run. */
+export const TRACE_MAX_CORES = TRACE_EVENT_BUDGET / 16;
 
 /** Wall-clock interval kinds of a worker thread (observe.wallTrace). */
 export const WALL_RUN = 0; // the whole run on this thread

@@ -168,7 +168,7 @@ export class ModeledTraceWriter {
       window: this.o.window,
       runs: this.runs,
       modeled_cycles: this.offset,
-      caps: { events_per_core_per_run: Math.max(16, Math.floor(TRACE_EVENT_BUDGET / cores)), flows: this.maxFlows },
+      caps: { events_per_core_per_run: Math.floor(TRACE_EVENT_BUDGET / cores), events_per_run: TRACE_EVENT_BUDGET, flows: this.maxFlows },
       flows: { kept: this.tally.kept, over_cap: this.tally.overCap, unmatched: this.tally.unmatched, ambiguous: this.tally.ambiguous },
       events_dropped: this.eventsDropped,
       truncated_cores: [...this.truncated].slice(0, 32),

@@ -1,7 +1,7 @@
 // The coordinator's side of observe: picks the run's critical core among the tiles' candidates and merges the
 // tiles' trace events into global core order, so both are the same for any thread count and tile shape.
 
-import { TRACE_RECORD, usageError, type MeshShape } from '@wafer/arch';
+import { TRACE_MAX_CORES, TRACE_RECORD, usageError, type MeshShape } from '@wafer/arch';
 import type { CoreWindow, CriticalCore, TileTrace } from '../protocol.js';
 
 /** The core whose clock ended last over the whole mesh; ties go to the lowest global index. */
@@ -39,8 +39,9 @@ export function mergeTraces(parts: TileTrace[]): TileTrace {
   };
 }
 
-/** Checks that a trace window lies inside the mesh (the error names `flag`). */
+/** Checks that a trace window lies inside the mesh and is not larger than TRACE_MAX_CORES (the error names `flag`). */
 export function checkWindow(w: CoreWindow, mesh: MeshShape, flag = '--trace-cores'): void {
   const ok = [w.x0, w.y0, w.width, w.height].every(Number.isInteger) && w.x0 >= 0 && w.y0 >= 0 && w.width >= 1 && w.height >= 1 && w.x0 + w.width <= mesh.cols && w.y0 + w.height <= mesh.rows;
   if (!ok) throw usageError(`${flag}: columns ${w.x0}..${w.x0 + w.width - 1}, rows ${w.y0}..${w.y0 + w.height - 1} are not inside the ${mesh.rows}x${mesh.cols} mesh`);
+  if (w.width * w.height > TRACE_MAX_CORES) throw usageError(`${flag}: a trace shows at most ${TRACE_MAX_CORES.toLocaleString('en-US')} cores (250x250), got ${w.width}x${w.height}`);
 }

@@ -32,7 +32,7 @@ export class TraceRecorder {
     }
     this.globals = Int32Array.from(globals);
     const traced = this.locals.length;
-    this.cap = Math.max(16, Math.floor(TRACE_EVENT_BUDGET / (window.width * window.height)));
+    this.cap = Math.floor(TRACE_EVENT_BUDGET / (window.width * window.height)); // >= 16: checkWindow
     this.buf = Array.from({ length: traced }, () => new Float64Array(0));
     this.count = new Int32Array(traced);
     this.dropped = new Int32Array(traced);
