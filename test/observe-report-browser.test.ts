@@ -118,6 +118,9 @@ describe.skipIf(!HAVE)('the report page in Chromium', () => {
     expect(busy[0]).toEqual(api.none); // the first column only sends: no compute
     expect(busy[1]).toEqual(api.none);
     for (const px of busy.slice(2)) expect(px).toEqual(api.top);
+    const wait = await pixels(page, 'wait', [[0, 7], [0, 511], [3, 7], [511, 0]]);
+    expect(wait.slice(0, 2)).toEqual([api.none, api.none]); // nor waits: it receives nothing
+    for (const px of wait.slice(2)) expect(px).not.toEqual(api.none);
     const tip = await hover(page, 'wait', 300, 200, 512, 512);
     expect(tip).toContain('core(300,200)');
     expect(tip).toContain('values out: N 0 · E 16 · S 0 · W 0');
