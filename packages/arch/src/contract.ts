@@ -76,4 +76,9 @@ export interface Core {
   compute(cost: ComputeCost): void;
   /** Charges the fixed per-step overhead of a compute-and-shift kernel step. */
   step(): void;
+  /**
+   * Marks the start of a named phase on this core (an id from `PHASE`): the cycles that follow are attributed
+   * to it until the next marker, in profiles and traces. Costs no modeled time.
+   */
+  phase(id: number): void;
 }

@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'MESH_TOO_LARGE'
   | 'DOES_NOT_FIT'
   | 'INTERNAL'
-  | 'LISTEN_FAILED'; // a server could not bind its host and port
+  | 'LISTEN_FAILED' // a server could not bind its host and port
+  | 'BAD_RUN_RECORD'; // a run record (wafer report's input) that is not one, or is damaged
 
 /** Every error wafer raises on purpose. `message` is one line that names the file, flag or value. */
 export class WaferError extends Error {

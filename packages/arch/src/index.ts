@@ -8,3 +8,5 @@ export * from './local-heap.js';
 export * from './wall-profile.js';
 export * from './regions.js';
 export * from './relayout-plan.js';
+export * from './phases.js';
+export * from './trace-records.js';

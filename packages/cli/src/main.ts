@@ -14,6 +14,7 @@ import { kernelBuilder, kernelCommand } from './commands/kernel.js';
 import { benchBuilder, benchCommand } from './commands/bench.js';
 import { estimateBuilder, estimateCommand } from './commands/estimate.js';
 import { serveBuilder, serveCommand } from './commands/serve.js';
+import { reportBuilder, reportCommand } from './commands/report.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -33,9 +34,10 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
     .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
     .command('serve', 'serve a model on the emulated mesh over an OpenAI-compatible HTTP API, with modeled latency per request', serveBuilder, wrap(serveCommand))
-    .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
+    .command('kernel <op>', 'run one mesh kernel (gemm, gemv, shift) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
+    .command('report <record>', 'write the HTML report page of a saved run record (--save-run)', reportBuilder, wrap(reportCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, serve, bench, estimate, inspect, synth, quantize or kernel')
+    .demandCommand(1, 'name a command: run, serve, bench, estimate, inspect, synth, quantize, kernel or report')
     .strict()
     .help()
     .version(false)

@@ -31,8 +31,9 @@ export function meshFlagOptions(y: Argv): Argv {
     .option('profile-wall', { type: 'boolean', describe: "mesh engine: report where this machine's wall time went (local kernels, waiting for other threads, rings, GC, the rest)" });
 }
 
-export function rejectMeshFlags(argv: MeshFlagArgs, engine: string): void {
-  const given = MESH_FLAGS.find((f) => argv[f] !== undefined);
+/** A mesh flag (or one of `more`, flags only the mesh engine reads) given with another engine is a usage error, not ignored. */
+export function rejectMeshFlags(argv: MeshFlagArgs, engine: string, more: readonly string[] = []): void {
+  const given = [...MESH_FLAGS, ...more].find((f) => (argv as Record<string, unknown>)[f] !== undefined);
   if (given !== undefined) throw usageError(`--${given} applies to the mesh engine, not to --engine ${engine}`);
 }
 

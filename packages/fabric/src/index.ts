@@ -6,3 +6,4 @@ export * from './host/counters.js';
 export { countRoutes } from './host/route-table.js';
 export { tileWorkerEntry } from './worker-entry.js';
 export { testingProgram } from './testing/programs.js';
+export { checkWindow, mergeTraces, pickCritical } from './host/observed.js';

@@ -16,11 +16,36 @@ export interface TileInit {
   spinMicros: number;
   /** Measure where each run's wall time goes (RunSummary.wall). */
   profileWall: boolean;
+  /** What the tile records beside its counters (phases, per-run counters, traces). */
+  observe: ObserveOptions;
   control: SharedArrayBuffer;
   routeTable: SharedArrayBuffer;
   /** Rings this tile writes (to) and reads (from). */
   rings: { from: number; to: number; sab: SharedArrayBuffer }[];
   port: MessagePort;
+}
+
+/**
+ * What the tiles record beside the counters every run keeps (docs/fabric.md, "Observing a run"). All off by
+ * default; nothing here changes a modeled figure.
+ */
+export interface ObserveOptions {
+  /** Attribute every core's cycles to the phase its program marked (RunReport.phases, counters.phaseCycles). */
+  phases?: boolean;
+  /** Return each run's per-core and per-link counters with its report (RunReport.counters). */
+  counters?: boolean;
+  /** Record the events of the cores in this window for a modeled-time trace (RunReport.trace). */
+  trace?: CoreWindow;
+  /** Record where each worker thread's wall time goes, as intervals (RunReport.wallTrace). */
+  wallTrace?: boolean;
+}
+
+/** A rectangle of cores: columns x0..x0+width-1, rows y0..y0+height-1. */
+export interface CoreWindow {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
 }
 
 /** A core program, by module URL and export name, so every worker can import it. */
@@ -56,6 +81,43 @@ export interface RunSummary {
   colorMessages: number[];
   colorWords: number[];
   colorMaxHops: number[];
+  /** With observe.phases: this tile's last-finishing core (largest clock, then lowest index) and its cycles. */
+  critical?: CriticalCore;
+  /** With observe.phases or observe.counters: this run's counters of the tile. */
+  counters?: TileCounters;
+  /** With observe.trace: the events of this tile's cores inside the window. */
+  trace?: TileTrace;
+  /** With observe.wallTrace: this thread's wall-clock intervals. */
+  wallTrace?: WallIntervals;
+}
+
+/** The core whose clock ended last, and its cycles per phase and kind ([stride × CYCLE_KIND_COUNT]). */
+export interface CriticalCore {
+  core: number; // global index y * cols + x
+  clock: number;
+  stride: number; // phases per core in `cycles`
+  cycles: Float64Array;
+}
+
+/**
+ * Trace events of the traced cores of one tile (or, merged, of the whole window): each core's events in its
+ * program order, TRACE_RECORD numbers each (see trace-recorder.ts for the layout).
+ */
+export interface TileTrace {
+  cores: Int32Array; // global indices, ascending
+  endClock: Float64Array; // per traced core: its clock when its program ended
+  counts: Int32Array; // per traced core: events kept
+  dropped: Int32Array; // per traced core: events over the per-core cap, not kept
+  events: Float64Array; // [Σ counts × TRACE_RECORD], grouped by core in `cores` order
+}
+
+/** Wall-clock intervals of one worker thread (ms since the epoch, from performance.timeOrigin + now()). */
+export interface WallIntervals {
+  tile: number;
+  kinds: Uint8Array; // WALL_* kind of each interval
+  start: Float64Array;
+  end: Float64Array;
+  dropped: number; // intervals over the cap
 }
 
 /** A named buffer collected from the cores of one tile that hold it (global core indices). */
@@ -115,6 +177,9 @@ export interface TileCounters {
   linkMessages: Float64Array;
   linkWords: Float64Array;
   linkBusyCycles: Float64Array;
+  /** With observe.phases: [core × phaseStride × CYCLE_KIND_COUNT] cycles per phase id and kind. */
+  phaseCycles?: Float64Array;
+  phaseStride?: number;
 }
 
 // moreTypes: typed arrays round-trip as typed arrays (placement and gather carry Float32Array blocks).

@@ -33,6 +33,13 @@ export function refQkt(q: Float32Array, k: Float32Array, m: number, d: number, n
   return s;
 }
 
+/** Row shift of an R×C mesh's blocks of n values ([R × C × n], core order): block (x, y) moves to (x+1, y). */
+export function refShift(blocks: Float32Array, rows: number, cols: number, n: number): Float32Array {
+  const out = new Float32Array(blocks.length);
+  for (let y = 0; y < rows; y++) for (let x = 1; x < cols; x++) out.set(blocks.subarray((y * cols + x - 1) * n, (y * cols + x) * n), (y * cols + x) * n);
+  return out;
+}
+
 /** Element-wise sum or max of equal-length vectors. */
 export function refReduce(vectors: Float32Array[], op: 'sum' | 'max'): Float32Array {
   const out = new Float64Array(vectors[0].length).fill(op === 'sum' ? 0 : -Infinity);

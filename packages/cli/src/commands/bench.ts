@@ -8,6 +8,7 @@ import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import { regionFlags, rejectMeshFlags } from '../mesh-flags.js';
 import type { Context } from '../context.js';
+import { PhaseProfile, profileJson, profileText } from '@wafer/observe';
 
 export function benchBuilder(y: Argv): Argv {
   return y
@@ -24,6 +25,7 @@ export function benchBuilder(y: Argv): Argv {
     .option('p', { alias: 'n-prompt', type: 'string', default: '32', describe: 'prompt tokens (pp row)' })
     .option('n', { alias: 'n-gen', type: 'string', default: '64', describe: 'generated tokens (tg row)' })
     .option('reps', { alias: 'r', type: 'string', default: '3', describe: 'repetitions' })
+    .option('profile', { type: 'boolean', describe: 'mesh engine: add the per-phase profile of the measured prompts (pp) and decode steps (tg) to each row' })
     .option('json', { type: 'boolean', default: false });
 }
 
@@ -41,6 +43,7 @@ interface BenchArgs {
   p: string;
   n: string;
   reps: string;
+  profile?: boolean;
   json: boolean;
 }
 
@@ -53,6 +56,8 @@ export interface BenchRow {
   test: string; // pp<N> or tg<N>
   modeled_tok_s: { mean: number; sd: number } | null;
   wall_tok_s: { mean: number; sd: number };
+  /** With --profile: where the modeled time of the row's runs went (every measured repetition). */
+  profile?: Record<string, unknown>;
 }
 
 function stats(xs: number[]): { mean: number; sd: number } {
@@ -92,7 +97,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const promptLen = intFlag('-p', argv.p, { min: 1 });
   const gen = intFlag('-n', argv.n, { min: 1 });
   const reps = intFlag('--reps', argv.reps, { min: 1 });
-  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName);
+  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName, ['profile']);
   const sramUnlimited = choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited';
   const spinMicros = argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
   const meshes: (MeshShape | null)[] = engineName === 'mesh' ? (argv.mesh ?? '8x8').split(',').map((m) => parseMesh(m)) : [null];
@@ -102,6 +107,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   if (promptLen + gen > model.config.seqLen) throw usageError(`-p ${promptLen} plus -n ${gen} exceeds the model's context of ${model.config.seqLen}`);
   const prompt = benchPrompt(model, promptLen);
   const rows: BenchRow[] = [];
+  const profileLines: string[] = [];
   for (const mesh of meshes) {
     for (const threads of threadList) {
       if (mesh && threads > mesh.rows * mesh.cols) {
@@ -109,7 +115,9 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         continue;
       }
       const regions = mesh ? regionFlags(argv, mesh) : {};
-      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
+      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log, observe: argv.profile ? { phases: true } : undefined }) : new ReferenceLlama(model);
+      const cores = mesh ? mesh.rows * mesh.cols : 0;
+      const profiles = argv.profile && mesh ? { pp: new PhaseProfile('prefill', mesh.cols, cores), tg: new PhaseProfile('decode', mesh.cols, cores) } : null;
       const pp: number[] = [];
       const tg: number[] = [];
       const ppModeled: number[] = [];
@@ -129,14 +137,22 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
             const decode = steps.slice(t.firstDecodeStep);
             ppModeled.push(promptLen / (prefill / clock));
             tgModeled.push(clock / (decode.reduce((a, s) => a + s.report.modeledCycles, 0) / decode.length));
+            if (profiles) {
+              for (const s of steps.slice(before)) {
+                (s.phase === 'prefill' ? profiles.pp : profiles.tg).add(s.report);
+                s.report.counters = undefined; // the per-core arrays are in the profile now
+              }
+            }
           }
         }
       } finally {
         if (mesh) await (engine as MeshLlama).close();
       }
       const base = { model: argv.model, engine: engineName, machine: machine?.name ?? null, mesh: mesh ? `${mesh.rows}x${mesh.cols}` : null, threads };
-      rows.push({ ...base, test: `pp${promptLen}`, modeled_tok_s: mesh ? stats(ppModeled) : null, wall_tok_s: stats(pp) });
-      rows.push({ ...base, test: `tg${gen}`, modeled_tok_s: mesh ? stats(tgModeled) : null, wall_tok_s: stats(tg) });
+      const prof = profiles ? { pp: profiles.pp.result(), tg: profiles.tg.result() } : null;
+      rows.push({ ...base, test: `pp${promptLen}`, modeled_tok_s: mesh ? stats(ppModeled) : null, wall_tok_s: stats(pp), ...(prof ? { profile: profileJson(prof.pp) } : {}) });
+      rows.push({ ...base, test: `tg${gen}`, modeled_tok_s: mesh ? stats(tgModeled) : null, wall_tok_s: stats(tg), ...(prof ? { profile: profileJson(prof.tg) } : {}) });
+      if (prof && !argv.json) profileLines.push(...[prof.pp, prof.tg].map((p) => `\n${mesh!.rows}x${mesh!.cols}, ${threads} thread(s):\n${profileText(p, machine!.clockHz, '')}`));
     }
   }
   if (argv.json) {
@@ -149,5 +165,5 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
     '| --- | --- | --- | --- | ---: | --- | ---: | ---: |',
     ...rows.map((r) => `| ${r.model.split('/').pop()} | ${r.engine} | ${r.machine ?? '–'} | ${r.mesh ?? '–'} | ${r.threads} | ${r.test} | ${f(r.modeled_tok_s)} | ${f(r.wall_tok_s)} |`),
   ];
-  ctx.stdout.write(`${lines.join('\n')}\n`);
+  ctx.stdout.write(`${lines.join('\n')}\n${profileLines.join('')}`);
 }

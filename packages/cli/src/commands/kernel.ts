@@ -6,7 +6,10 @@ import { ensureParentDir } from '../output-file.js';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { Fabric } from '@wafer/fabric';
-import { maxAbsError, refGemm, refGemv, runGemm, runGemv, type GemmAlgo, type KernelResult } from '@wafer/kernels';
+import { maxAbsError, refGemm, refGemv, refShift, runGemm, runGemv, runShift, type GemmAlgo, type KernelResult } from '@wafer/kernels';
+import { profileJson, profileText, type PhaseProfileResult } from '@wafer/observe';
+import type { RunReport } from '@wafer/fabric';
+import { finishObserver, OBSERVE_FLAGS, observeOptions, planObserve, startObserver, type ObserveArgs, type ObservePlan } from '../observe-flags.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import type { Context } from '../context.js';
@@ -17,13 +20,13 @@ const GEMV_ALGOS = ['meshgemv', 'pipeline', 'ring'] as const;
 const STRATEGY = { meshgemv: 'ktree', pipeline: 'pipeline', ring: 'ring' } as const;
 
 export function kernelBuilder(y: Argv): Argv {
-  return y
-    .positional('op', { type: 'string', choices: ['gemm', 'gemv', 'compare'], describe: 'kernel to run, or compare all algorithms' })
+  return observeOptions(y, 'the kernel run')
+    .positional('op', { type: 'string', choices: ['gemm', 'gemv', 'shift', 'compare'], describe: 'kernel to run (shift: every core passes its block one hop east), or compare all algorithms' })
     .option('algo', { type: 'string', describe: `gemm: ${GEMM_ALGOS.join('|')}; gemv: ${GEMV_ALGOS.join('|')}` })
     .option('mesh', { type: 'string', default: '4', describe: 'P (P×P) or RxC; for compare, a comma list of P' })
     .option('m', { type: 'string', describe: 'rows of A (gemm; 1 for gemv)' })
     .option('k', { type: 'string', default: '256', describe: 'inner dimension (gemv: input length)' })
-    .option('n', { type: 'string', default: '256', describe: 'columns of B (gemv: output length)' })
+    .option('n', { type: 'string', defaultDescription: '256 (shift: 16)', describe: 'columns of B (gemv: output length; shift: values per core)' })
     .option('groups', { type: 'string', describe: 'K-tree groups G (default round(√P))' })
     .option('axis', { type: 'string', default: 'y', describe: 'gemv reduction axis: y or x' })
     .option('threads', { alias: 't', type: 'string', default: '1', describe: 'worker threads' })
@@ -33,13 +36,13 @@ export function kernelBuilder(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false });
 }
 
-interface KernelArgs {
-  op: 'gemm' | 'gemv' | 'compare';
+interface KernelArgs extends ObserveArgs {
+  op: 'gemm' | 'gemv' | 'shift' | 'compare';
   algo?: string;
   mesh: string;
   m?: string;
   k: string;
-  n: string;
+  n?: string;
   groups?: string;
   axis: string;
   threads: string;
@@ -55,7 +58,7 @@ export function checksum(a: Float32Array): string {
 }
 
 interface OneRun {
-  op: 'gemm' | 'gemv';
+  op: 'gemm' | 'gemv' | 'shift';
   algo: string;
   mesh: MeshShape;
   threads: number;
@@ -67,14 +70,23 @@ interface OneRun {
   axis: 'x' | 'y';
   seed: number;
   countersFile?: string;
+  /** The observability flags' plan (wafer kernel gemm|gemv|shift only). */
+  plan?: ObservePlan;
+  ctx?: Context;
 }
 
-async function runOne(o: OneRun): Promise<Record<string, unknown>> {
-  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true });
+async function runOne(o: OneRun): Promise<{ out: Record<string, unknown>; profile?: PhaseProfileResult }> {
+  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true, observe: o.plan?.observe });
+  const label = o.op === 'shift' ? `shift of ${o.n} values per core` : `${o.op} ${o.algo} ${o.op === 'gemm' ? `${o.m}x${o.k}x${o.n}` : `[1x${o.k}]x[${o.k}x${o.n}]`}`;
+  const observer = o.plan ? startObserver(o.plan, o.mesh, o.machine, `wafer kernel ${label} on ${o.machine.name} ${o.mesh.rows}x${o.mesh.cols}`) : null;
   try {
-    let result: KernelResult;
+    let result: KernelResult<RunReport>;
     let reference: Float32Array;
-    if (o.op === 'gemm') {
+    if (o.op === 'shift') {
+      const blocks = seededUniform(o.seed, o.mesh.rows * o.mesh.cols * o.n);
+      reference = refShift(blocks, o.mesh.rows, o.mesh.cols, o.n);
+      result = await runShift(fabric, blocks, o.n);
+    } else if (o.op === 'gemm') {
       const a = seededUniform(o.seed, o.m * o.k);
       const b = seededUniform(o.seed + 1, o.k * o.n);
       reference = refGemm(a, b, o.m, o.k, o.n);
@@ -87,14 +99,34 @@ async function runOne(o: OneRun): Promise<Record<string, unknown>> {
     }
     const r = result.report;
     if (o.countersFile) await writeCounters(fabric, o.countersFile);
-    return {
+    const maxError = maxAbsError(result.out, reference);
+    observer?.add('kernel', label, r);
+    const profile = observer && o.plan!.profile ? observer.profileResults()[0] : undefined;
+    if (observer) {
+      const modeledUs = (r.modeledCycles / o.machine.clockHz) * 1e6;
+      const { notes } = finishObserver(observer, o.plan!, {
+        title: `wafer kernel ${label} on ${o.machine.name} ${o.mesh.rows}x${o.mesh.cols}, ${o.threads} thread(s)`,
+        config: { op: o.op, algo: o.algo, machine: o.machine.name, mesh: `${o.mesh.rows}x${o.mesh.cols}`, threads: o.threads, m: o.op === 'shift' ? null : o.m, k: o.op === 'shift' ? null : o.k, n: o.n, seed: o.seed },
+        summary: [
+          ['kernel run', `${r.modeledCycles.toLocaleString('en-US')} cycles (${modeledUs.toFixed(2)} µs)`, `${r.wallMs.toFixed(1)} ms`],
+          ['messages', r.messages.toLocaleString('en-US'), '–'],
+          ['largest error against the reference', String(maxError), '–'],
+        ],
+        machine: o.machine,
+        mesh: o.mesh,
+        threads: o.threads,
+        tiles: fabric.tiles,
+      });
+      o.ctx?.stderr.write(notes);
+    }
+    const out = {
       op: o.op,
       algo: o.algo,
       mesh: { rows: o.mesh.rows, cols: o.mesh.cols },
       threads: o.threads,
       machine: o.machine.name,
       shape: { m: o.m, k: o.k, n: o.n },
-      max_abs_error: maxAbsError(result.out, reference),
+      max_abs_error: maxError,
       checksum: checksum(result.out),
       modeled_cycles: r.modeledCycles,
       modeled_us: (r.modeledCycles / o.machine.clockHz) * 1e6,
@@ -103,7 +135,9 @@ async function runOne(o: OneRun): Promise<Record<string, unknown>> {
       max_hops_per_transfer: r.maxHopsPerTransfer,
       max_routes_per_router: r.maxRoutesPerRouter,
       sram_peak_bytes_per_core: r.sramPeakBytesPerCore,
+      ...(profile ? { profile: profileJson(profile) } : {}),
     };
+    return { out, profile };
   } finally {
     await fabric.close();
   }
@@ -114,12 +148,12 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   const threads = intFlag('--threads', argv.threads, { min: 1 });
   const seed = intFlag('--seed', argv.seed, { min: 0 });
   const k = intFlag('--k', argv.k, { min: 1 });
-  const n = intFlag('--n', argv.n, { min: 1 });
+  const n = intFlag('--n', argv.n ?? (argv.op === 'shift' ? '16' : '256'), { min: 1 });
   const groups = argv.groups === undefined ? undefined : intFlag('--groups', argv.groups, { min: 1 });
   const axis = choiceFlag('--axis', argv.axis, ['x', 'y'] as const);
   if (argv.op === 'compare') {
-    for (const [flag, v] of [['--algo', argv.algo], ['--counters', argv.counters], ['--groups', argv.groups]] as const) {
-      if (v !== undefined) throw usageError(`${flag} applies to one kernel run (gemm or gemv), not to compare`);
+    for (const [flag, v] of [['--algo', argv.algo], ['--counters', argv.counters], ['--groups', argv.groups], ...OBSERVE_FLAGS.map((f) => [`--${f}`, argv[f]] as const)] as const) {
+      if (v !== undefined) throw usageError(`${flag} applies to one kernel run (gemm, gemv or shift), not to compare`);
     }
     return compare(argv, ctx, machine, threads, seed, k, n);
   }
@@ -129,11 +163,20 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   if (groups !== undefined && (argv.op !== 'gemv' || groups > line)) {
     throw usageError(argv.op !== 'gemv' ? '--groups applies to gemv (the K-tree allreduce)' : `--groups ${groups} is more than the ${line} cores of a reduction line`);
   }
-  const algo = argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
-  const m = argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
-  const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters });
-  if (argv.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
-  else ctx.stdout.write(`${Object.entries(out).map(([key, v]) => `${key.padEnd(26)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+  if (argv.op === 'shift') {
+    for (const [flag, v] of [['--algo', argv.algo], ['--m', argv.m], ['--groups', argv.groups]] as const) if (v !== undefined) throw usageError(`${flag} does not apply to shift`);
+  }
+  const algo = argv.op === 'shift' ? 'row-shift' : argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
+  const m = argv.op === 'shift' ? 1 : argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
+  const plan = planObserve(argv, mesh, ctx);
+  const { out, profile } = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters, plan, ctx });
+  if (argv.json) {
+    ctx.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const fields = Object.entries(out).filter(([key]) => key !== 'profile');
+  ctx.stdout.write(`${fields.map(([key, v]) => `${key.padEnd(26)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+  if (profile !== undefined) ctx.stdout.write(profileText(profile, machine.clockHz, ''));
 }
 
 /**
@@ -155,9 +198,9 @@ async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, thr
     const mesh = { rows: P, cols: P };
     const t = Math.min(threads, P * P);
     const gemm: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMM_ALGOS) gemm[algo] = await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed });
+    for (const algo of GEMM_ALGOS) gemm[algo] = (await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed })).out;
     const gemv: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMV_ALGOS) gemv[algo] = await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed });
+    for (const algo of GEMV_ALGOS) gemv[algo] = (await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed })).out;
     const cyc = (r: Record<string, unknown>) => r.modeled_cycles as number;
     rows.push({
       P,

@@ -10,11 +10,13 @@ import type { Context } from '../context.js';
 import { wallProfileReport } from '../wall-profile-report.js';
 import { meshReport, type MeshRunSummary } from '../mesh-report.js';
 import { placementProgress } from '../progress.js';
+import { finishObserver, OBSERVE_FLAGS, observeOptions, planObserve, startObserver, type ObserveArgs, type ObservePlan } from '../observe-flags.js';
+import { profileJson, profileText, type RunObserver } from '@wafer/observe';
 
 export const ENGINES = ['mesh', 'reference'] as const;
 
 export function runBuilder(y: Argv): Argv {
-  const base = y
+  const base = observeOptions(y, 'the prompt and of each decode step (mesh engine)')
     .option('model', { alias: 'm', type: 'string', describe: 'checkpoint: llama2.c .bin, .gguf, or a Hugging Face directory', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('prompt', { alias: 'p', type: 'string', default: '', describe: 'prompt text' })
     .option('n', { alias: 'n-tokens', type: 'string', default: '256', describe: 'number of new tokens to generate' });
@@ -24,7 +26,7 @@ export function runBuilder(y: Argv): Argv {
   return meshFlagOptions(sampling).option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
 
-interface RunArgs extends SamplingFlagArgs, MeshFlagArgs {
+interface RunArgs extends SamplingFlagArgs, MeshFlagArgs, ObserveArgs {
   model: string;
   prompt: string;
   n: string;
@@ -39,7 +41,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   const sampling = parseSamplingFlags(argv);
   const sampler = new Sampler({ ...sampling, seed: sampling.seed! });
   const engineName = choiceFlag('--engine', argv.engine, ENGINES);
-  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName);
+  if (engineName !== 'mesh') rejectMeshFlags(argv, engineName, OBSERVE_FLAGS);
   const meshOpts = engineName === 'mesh' ? parseMeshFlags(argv) : undefined;
   const model = loadModel(argv.model, { tokenizerPath: argv.tokenizer });
   const tokenizer = loadTokenizer(model, argv.tokenizer);
@@ -48,16 +50,21 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   if (promptIds.length > model.config.seqLen) {
     throw new WaferError('PROMPT_TOO_LONG', `the prompt has ${promptIds.length} tokens but the model's context length is ${model.config.seqLen}`);
   }
+  const plan = meshOpts ? planObserve(argv, meshOpts.mesh, ctx) : undefined;
+  let observer: RunObserver | null = null;
   const progress = meshOpts ? placementProgress(model.config.nLayers, !argv.json && ctx.stderr === process.stderr) : undefined;
   let mesh: MeshLlama | undefined;
   try {
-    mesh = meshOpts ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log, onPlace: progress?.onPlace }) : undefined;
+    mesh = meshOpts
+      ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log, onPlace: progress?.onPlace, observe: plan?.observe, onRun: (s) => observer?.add(s.phase, `${s.phase} pos ${s.pos}`, s.report) })
+      : undefined;
   } finally {
     progress?.stop();
   }
+  if (mesh && plan) observer = startObserver(plan, meshOpts!.mesh, meshOpts!.machine, `wafer run -m ${argv.model} on ${meshOpts!.machine.name} ${meshOpts!.mesh.rows}x${meshOpts!.mesh.cols}: ${JSON.stringify(argv.prompt)}`);
   const engine: ForwardEngine = mesh ?? new ReferenceLlama(model);
   try {
-    await generateAndReport(argv, ctx, engine, engineName, model.format, promptIds, tokenizer, sampler, maxNewTokens, model, mesh);
+    await generateAndReport(argv, ctx, engine, engineName, model.format, promptIds, tokenizer, sampler, maxNewTokens, model, mesh, observer && plan ? { observer, plan } : undefined);
   } finally {
     if (mesh) await mesh.close();
   }
@@ -75,6 +82,7 @@ async function generateAndReport(
   maxNewTokens: number,
   model: ReturnType<typeof loadModel>,
   mesh: MeshLlama | undefined,
+  obs: { observer: RunObserver; plan: ObservePlan } | undefined,
 ): Promise<void> {
 
   const out = ctx.stdout;
@@ -99,6 +107,16 @@ async function generateAndReport(
   if (mesh?.prefillNote !== undefined) ctx.stderr.write(`[wafer] note: ${mesh.prefillNote}\n`);
   const ttftS = r.timings.promptMs / 1000;
   const decodeTokS = r.timings.decodeForwardPasses > 0 ? r.timings.decodeForwardPasses / (r.timings.decodeMs / 1000) : 0;
+  const profiles = obs?.plan.profile ? obs.observer.profileResults() : [];
+  const observed = obs && mesh && summary ? finishObserver(obs.observer, obs.plan, {
+    title: `${argv.model.split('/').pop()} on ${mesh.fabric.machine.name} ${mesh.fabric.mesh.rows}x${mesh.fabric.mesh.cols}, ${mesh.fabric.threads} thread(s): ${r.promptTokens.length} prompt tokens, ${r.generatedTokens.length} generated`,
+    config: runConfig(argv, format, mesh, r.promptTokens.length, r.generatedTokens.length, sampler),
+    summary: runSummaryRows(summary.json, ttftS, decodeTokS),
+    machine: mesh.fabric.machine,
+    mesh: mesh.fabric.mesh,
+    threads: mesh.fabric.threads,
+    tiles: mesh.fabric.tiles,
+  }) : undefined;
   if (argv.json) {
     out.write(`${JSON.stringify({
       model: argv.model,
@@ -114,7 +132,9 @@ async function generateAndReport(
       wall: { ttft_s: ttftS, decode_tok_s: decodeTokS, prompt_ms: r.timings.promptMs, decode_ms: r.timings.decodeMs },
       ...(summary ? summary.json : {}),
       ...(wallProfile ? { wall_profile: wallProfile.json } : {}),
+      ...(profiles.length > 0 ? { profile: Object.fromEntries(profiles.map((p) => [p.group, profileJson(p)])) } : {}),
     })}\n`);
+    if (observed) ctx.stderr.write(observed.notes);
     return;
   }
   out.write('\n');
@@ -122,6 +142,39 @@ async function generateAndReport(
     `\n[wafer] ${engineName} engine · prompt ${r.promptTokens.length} tokens · generated ${r.generatedTokens.length} (stop: ${r.stopDetail})\n` +
       `[wafer] wall: time to first token ${(ttftS * 1000).toFixed(1)} ms · decode ${decodeTokS.toFixed(1)} tok/s\n` +
       (summary ? summary.text : '') +
-      (wallProfile ? wallProfile.text : ''),
+      (wallProfile ? wallProfile.text : '') +
+      profiles.map((p) => profileText(p, mesh!.fabric.machine.clockHz)).join('') +
+      (observed ? observed.notes : ''),
   );
+}
+
+/** The settings a report page shows for a generation. */
+function runConfig(argv: RunArgs, format: string, mesh: MeshLlama, promptTokens: number, generated: number, sampler: Sampler): Record<string, string | number | boolean | null> {
+  const f = mesh.fabric;
+  return {
+    model: argv.model,
+    format,
+    machine: f.machine.name,
+    mesh: `${f.mesh.rows}x${f.mesh.cols}`,
+    threads: f.threads,
+    allreduce: argv.allreduce ?? 'ktree',
+    prefill: mesh.lastPrefill ?? mesh.prefillMode,
+    'prompt tokens': promptTokens,
+    'generated tokens': generated,
+    temperature: sampler.options.temperature,
+    seed: sampler.options.seed,
+    sram: argv.sram ?? 'enforce',
+  };
+}
+
+/** Modeled beside wall-clock figures of a generation, for the report page. */
+function runSummaryRows(json: Record<string, unknown>, ttftS: number, decodeTokS: number): [string, string, string][] {
+  const m = json.modeled as { prefill_cycles: number; ttft_s: number; decode_tok_s: number | null; decode_cycles_per_token: number | null };
+  const sram = json.sram as { peak_bytes_per_core: number; budget_bytes_per_core: number };
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return [
+    ['time to first token', `${(m.ttft_s * 1e6).toFixed(1)} µs (${n(m.prefill_cycles)} cycles)`, `${(ttftS * 1000).toFixed(1)} ms`],
+    ['decode', m.decode_tok_s === null ? '–' : `${n(m.decode_tok_s)} tok/s (${n(m.decode_cycles_per_token!)} cycles per token)`, decodeTokS > 0 ? `${decodeTokS.toFixed(1)} tok/s` : '–'],
+    ['SRAM peak per core', `${n(sram.peak_bytes_per_core)} of ${n(sram.budget_bytes_per_core)} bytes`, '–'],
+  ];
 }

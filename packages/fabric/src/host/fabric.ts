@@ -8,10 +8,11 @@ import { coreName, partitionTiles, WaferError } from '@wafer/arch';
 import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
 import { createRingBuffer } from '../ring.js';
 import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
-import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type TileWall, type WaitingCore } from '../protocol.js';
+import { pack, unpack, type Command, type CriticalCore, type ObserveOptions, type ProgramRef, type Reply, type RunSummary, type TileCounters, type TileTrace, type TileWall, type WaitingCore, type WallIntervals } from '../protocol.js';
 import { tileWorkerEntry } from '../worker-entry.js';
 import { countRoutes } from './route-table.js';
 import { mergeCounters, type MeshCounters } from './counters.js';
+import { checkWindow, mergeTraces, pickCritical } from './observed.js';
 
 /** Minimal logger interface (pino's). */
 export interface FabricLogger {
@@ -37,6 +38,8 @@ export interface FabricOptions {
   profileWall?: boolean;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
   enforceRouteBudget?: boolean;
+  /** Phases, per-run counters, traces (docs/fabric.md, "Observing a run"); all off by default. */
+  observe?: ObserveOptions;
   logger?: FabricLogger;
 }
 
@@ -62,6 +65,14 @@ export interface RunReport {
   colorMessages: number[];
   colorWords: number[];
   colorMaxHops: number[];
+  /** With observe.phases: the core whose clock ended last (the run's modeled cycles) and its cycles per phase. */
+  phases?: CriticalCore;
+  /** With observe.phases or observe.counters: this run's counters (phaseCycles with phases). */
+  counters?: MeshCounters;
+  /** With observe.trace: the traced cores' events, in global core order. */
+  trace?: TileTrace;
+  /** With observe.wallTrace: the coordinator's [start, end] of the run and each thread's intervals (ms since the epoch). */
+  wallTrace?: { coordinator: [number, number]; threads: WallIntervals[] };
 }
 
 const WATCHDOG_MS = 50;
@@ -112,7 +123,8 @@ export class Fabric {
     }
     const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
     const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, spinMicros };
+    if (opts.observe?.trace !== undefined) checkWindow(opts.observe.trace, mesh);
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, observe: opts.observe ?? {}, spinMicros };
     const control = ControlState.create(tiles.length);
     const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
     const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
@@ -145,6 +157,7 @@ export class Fabric {
         sramUnlimited: options.sramUnlimited,
         spinMicros: options.spinMicros,
         profileWall: options.profileWall,
+        observe: options.observe,
         control: control.sab,
         routeTable: routeTableSab,
         rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),
@@ -228,6 +241,7 @@ export class Fabric {
   async runAndGather(program: ProgramRef, args: unknown, names: string[]): Promise<{ report: RunReport; gathered: Record<string, (Float32Array | undefined)[]> }> {
     this.ensureUsable();
     const t0 = performance.now();
+    const epochStartMs = performance.timeOrigin + t0;
     this.routeTable.fill(0);
     const epoch = this.control.bumpRunEpoch();
     const done = new Set<number>();
@@ -281,6 +295,7 @@ export class Fabric {
       colorWords: sumColumns(summaries.map((s) => s.colorWords)),
       colorMaxHops: summaries.reduce((a, s) => a.map((v, c) => Math.max(v, s.colorMaxHops[c])), new Array<number>(32).fill(0)),
     };
+    this.observed(report, summaries, epochStartMs);
     if (routes.conflict !== null) {
       const c = routes.conflict;
       const where = c.out === 'core' ? 'to its core' : `out to ${c.out}`;
@@ -298,6 +313,15 @@ export class Fabric {
       for (const g of r.gathered) g.cores.forEach((c, k) => { gathered[g.name][c] = g.data[k]; });
     }
     return { report, gathered };
+  }
+
+  /** Adds what observe asked for to a run's report, from the tiles' summaries. */
+  private observed(report: RunReport, summaries: RunSummary[], epochStartMs: number): void {
+    if (summaries[0].critical !== undefined) report.phases = pickCritical(summaries.map((s) => s.critical!));
+    if (summaries[0].counters !== undefined) report.counters = mergeCounters(this.mesh, this.tiles, summaries.map((s) => s.counters!));
+    const traces = summaries.filter((s) => s.trace !== undefined).map((s) => s.trace!);
+    if (this.options.observe.trace !== undefined) report.trace = mergeTraces(traces);
+    if (summaries[0].wallTrace !== undefined) report.wallTrace = { coordinator: [epochStartMs, performance.timeOrigin + performance.now()], threads: summaries.map((s) => s.wallTrace!) };
   }
 
   /**

@@ -1,7 +1,7 @@
 // One virtual core as its program sees it: the Core contract implemented over the tile's per-core arrays.
 // All modeled-time rules live here (send, receive, relay, compute); see docs/fabric.md for the timing model.
 
-import { computeCycles, DX, DY, hopsToEdge, WaferError } from '@wafer/arch';
+import { computeCycles, DX, DY, hopsToEdge, KIND_COMPUTE, KIND_ELEMENTWISE, KIND_OVERHEAD, KIND_RELAY, packRoute, PHASE_COUNT, WaferError } from '@wafer/arch';
 import type { ComputeCost, Core, MachineSpec, RecvRequest, Route } from '@wafer/arch';
 import type { TileRuntime } from './tile-runtime.js';
 import { BUSY, CLOCK, CORE_STRIDE, EGRESS_FREE, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED } from './core-state.js';
@@ -30,7 +30,9 @@ export class CoreHandle implements Core {
   }
 
   alloc(name: string, length: number): Float32Array {
-    return this.t.memory.alloc(this.i, name, length);
+    const b = this.t.memory.alloc(this.i, name, length);
+    if (this.t.recorder !== null) this.t.recorder.sram(this.i, this.clock, this.t.memory.usedBytes[this.i]);
+    return b;
   }
   buffer(name: string): Float32Array {
     const b = this.t.memory.get(this.i, name);
@@ -42,6 +44,7 @@ export class CoreHandle implements Core {
   }
   free(name: string): void {
     this.t.memory.release(this.i, name);
+    if (this.t.recorder !== null) this.t.recorder.sram(this.i, this.clock, this.t.memory.usedBytes[this.i]);
   }
   scratch(length: number): Float32Array {
     return this.t.arena.take(length);
@@ -68,7 +71,9 @@ export class CoreHandle implements Core {
       st[b + STREAMED] = 0;
       st[b + BUSY] += start + ser - clock;
       st[b + CLOCK] = start + ser;
+      if (t.ledger !== null) t.ledger.add(i, KIND_RELAY, start + ser - clock);
     }
+    if (t.recorder !== null) t.recorder.send(i, clock, start, packRoute(r.color, r.dir, r.multicast === true, r.hops), n);
     st[b + SENT_MESSAGES] += 1;
     st[b + SENT_WORDS] += n;
     t.countLinks(this.x, this.y, r, n, ser);
@@ -83,7 +88,7 @@ export class CoreHandle implements Core {
 
   forward(r: Route, data: Float32Array): void {
     const relay = this.machine.relay;
-    this.charge(relay.storeForwardCycles + relay.storeForwardCyclesPerElement * data.length);
+    this.charge(relay.storeForwardCycles + relay.storeForwardCyclesPerElement * data.length, KIND_RELAY);
     this.send(r, data);
   }
 
@@ -95,15 +100,25 @@ export class CoreHandle implements Core {
   }
 
   compute(cost: ComputeCost): void {
-    this.charge(computeCycles(this.machine, cost));
+    // A local kernel (multiply-accumulates in an outer loop) is compute, even on an empty block; the rest is element-wise.
+    this.charge(computeCycles(this.machine, cost), cost.macs || cost.loops ? KIND_COMPUTE : KIND_ELEMENTWISE);
   }
   step(): void {
-    this.charge(this.machine.stepCycles);
+    if (this.t.recorder !== null) this.t.recorder.step(this.i, this.clock);
+    this.charge(this.machine.stepCycles, KIND_OVERHEAD);
+  }
+  phase(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= PHASE_COUNT) throw new WaferError('INTERNAL', `core(${this.x},${this.y}) marked phase ${id}, which is not a phase id (0..${PHASE_COUNT - 1})`);
+    const t = this.t;
+    if (t.ledger !== null) t.ledger.mark(this.i, id);
+    if (t.recorder !== null) t.recorder.phase(this.i, this.clock, id);
   }
 
-  private charge(cycles: number): void {
+  /** Advances the clock by local work of one kind (attributed to the current phase when phases are on). */
+  private charge(cycles: number, kind: number): void {
     const st = this.t.state;
     st[this.b + CLOCK] += cycles;
     st[this.b + BUSY] += cycles;
+    if (this.t.ledger !== null) this.t.ledger.add(this.i, kind, cycles);
   }
 }

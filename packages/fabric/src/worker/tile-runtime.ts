@@ -1,7 +1,7 @@
 // A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
-import { coreName, localKernelClock, opposite, serialisationCycles } from '@wafer/arch';
+import { coreName, KIND_WAIT, localKernelClock, opposite, serialisationCycles, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, TileWall, WaitingCore } from '../protocol.js';
@@ -11,6 +11,9 @@ import { Mailbox } from './mailbox.js';
 import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT, WAIT_REQ } from './core-state.js';
 import { TileLinks } from './tile-links.js';
 import { VectorArena } from './vector-arena.js';
+import { PhaseLedger } from './phase-ledger.js';
+import { TraceRecorder } from './trace-recorder.js';
+import { WallRecorder } from './wall-recorder.js';
 
 const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
@@ -42,6 +45,13 @@ export class TileRuntime {
   private readonly mailbox: Mailbox; // messages that arrived before their receive
   /** Message payloads and scratch vectors of the current run. */
   readonly arena = new VectorArena();
+  /** With observe.phases: every core's cycles per phase and kind (null: off, and nothing is counted). */
+  readonly ledger: PhaseLedger | null;
+  /** With observe.trace: the traced cores' events (null: off). */
+  readonly recorder: TraceRecorder | null;
+  /** With observe.wallTrace: this thread's wall-clock intervals (null: off). */
+  readonly wallRecorder: WallRecorder | null;
+  private readonly returnCounters: boolean;
 
   // Full-mesh link counters for the links this tile's senders drove: [core * 4 + direction].
   private readonly linkMessages: Float64Array;
@@ -85,8 +95,14 @@ export class TileRuntime {
     for (let i = 0; i < n; i++) this.cores[i] = new CoreHandle(this, i, this.tile.x0 + (i % this.tile.width), this.tile.y0 + Math.floor(i / this.tile.width));
     this.links = new TileLinks(this.tile.id, init.rings, this.control, (k) => this.arena.takeRaw(k), (dst, color, hops, start, payload) => this.deliver(this.local(dst), color, hops, start, payload));
     this.memory = new CoreMemory(n, this.machine, init.sramUnlimited, (i) => coreName(this.cores[i].x, this.cores[i].y));
+    const observe = init.observe ?? {};
+    this.ledger = observe.phases ? new PhaseLedger(n) : null;
+    this.recorder = observe.trace ? new TraceRecorder(n, observe.trace, (i) => ({ x: this.cores[i].x, y: this.cores[i].y, global: this.globalIndex(i) })) : null;
+    this.wallRecorder = observe.wallTrace ? new WallRecorder(this.tile.id) : null;
+    this.returnCounters = observe.phases === true || observe.counters === true;
     this.spinMicros = init.spinMicros;
-    this.profileWall = init.profileWall;
+    // The wall trace reuses the wall profile's timing points.
+    this.profileWall = init.profileWall || this.wallRecorder !== null;
   }
   private readonly spinMicros: number;
   private readonly profileWall: boolean;
@@ -226,11 +242,13 @@ export class TileRuntime {
     } else {
       ready = ingressStart + ser;
     }
-    const clock = st[b + CLOCK];
-    if (ready > clock) {
-      st[b + WAIT] += ready - clock;
+    const before = st[b + CLOCK];
+    if (ready > before) {
+      st[b + WAIT] += ready - before;
       st[b + CLOCK] = ready;
+      if (this.ledger !== null) this.ledger.add(i, KIND_WAIT, ready - before);
     }
+    if (this.recorder !== null) this.recorder.recv(i, color, before, st[b + CLOCK], n);
     this.lastTaken[key] = st[b + CLOCK];
     st[b + RECV_MESSAGES] += 1;
     st[b + RECV_WORDS] += n;
@@ -254,7 +272,14 @@ export class TileRuntime {
     localKernelClock.ms = 0;
     localKernelClock.calls = 0;
     const result = this.runCores(program, args);
-    if (this.profileWall && result.kind === 'done') result.summary.wall = this.wall(performance.now() - t0);
+    if (this.profileWall && result.kind === 'done') {
+      const t1 = performance.now();
+      result.summary.wall = this.wall(t1 - t0);
+      if (this.wallRecorder !== null) {
+        this.wallRecorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
+        result.summary.wallTrace = this.wallRecorder.take();
+      }
+    }
     localKernelClock.enabled = false;
     return result;
   }
@@ -302,7 +327,7 @@ export class TileRuntime {
       if (this.drainLinks() > 0 || this.qLen > 0) continue;
       const w0 = this.profileWall ? performance.now() : 0;
       if (this.spinMicros > 0 && this.spin(me, seen)) {
-        if (this.profileWall) this.idleMs += performance.now() - w0;
+        if (this.profileWall) this.idled(w0);
         continue;
       }
       // Going to sleep: raise the flag, then look at the rings once more (a writer that missed the flag wrote
@@ -310,7 +335,7 @@ export class TileRuntime {
       this.control.setSleeping(me, true);
       if (this.links.drain() > 0) {
         this.control.setSleeping(me, false);
-        if (this.profileWall) this.idleMs += performance.now() - w0;
+        if (this.profileWall) this.idled(w0);
         continue;
       }
       const idle = this.links.empty();
@@ -319,8 +344,20 @@ export class TileRuntime {
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
       if (idle) this.control.setIdle(me, 0);
       this.control.setSleeping(me, false);
-      if (this.profileWall) this.idleMs += performance.now() - w0;
+      if (this.profileWall) this.idled(w0);
     }
+  }
+
+  /** Wall profile: the thread waited for other threads from w0 until now. */
+  private idled(w0: number): void {
+    const t = performance.now();
+    this.idleMs += t - w0;
+    this.wallRecorder?.add(WALL_IDLE, performance.timeOrigin + w0, performance.timeOrigin + t);
+  }
+  private ringsDone(w0: number): void {
+    const t = performance.now();
+    this.linksMs += t - w0;
+    this.wallRecorder?.add(WALL_RINGS, performance.timeOrigin + w0, performance.timeOrigin + t);
   }
 
   /** Writes queued cross-tile messages and takes the arrived ones (timed when profiling wall time). */
@@ -332,13 +369,13 @@ export class TileRuntime {
     if (!this.profileWall) return this.links.flush();
     const t = performance.now();
     this.links.flush();
-    this.linksMs += performance.now() - t;
+    this.ringsDone(t);
   }
   private drainLinks(): number {
     if (!this.profileWall) return this.links.drain();
     const t = performance.now();
     const n = this.links.drain();
-    this.linksMs += performance.now() - t;
+    this.ringsDone(t);
     return n;
   }
 
@@ -441,6 +478,8 @@ export class TileRuntime {
     this.arena.reset();
     this.control.setStrays(this.tile.id, 0);
     this.memory.resetPeaks();
+    this.ledger?.reset();
+    this.recorder?.reset(this.memory.usedBytes);
     this.qHead = 0;
     this.qLen = 0;
     this.finished = 0;
@@ -483,7 +522,12 @@ export class TileRuntime {
       if (p > peak) peak = p;
       if (p > this.machine.sramBytesPerCore) overflow++;
     }
-    return { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, resumes: this.resumes, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
+    const summary: RunSummary = { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, resumes: this.resumes, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
+    const clocks = this.ledger !== null || this.recorder !== null ? coreField(this.state, this.n, CLOCK) : null;
+    if (this.ledger !== null) summary.critical = this.ledger.critical(clocks!, (i) => this.globalIndex(i));
+    if (this.returnCounters) summary.counters = this.counters();
+    if (this.recorder !== null) summary.trace = this.recorder.collect(clocks!);
+    return summary;
   }
 
   counters(): TileCounters {
@@ -500,6 +544,7 @@ export class TileRuntime {
       linkMessages: this.linkMessages,
       linkWords: this.linkWords,
       linkBusyCycles: this.linkBusy,
+      ...(this.ledger === null ? {} : { phaseCycles: this.ledger.cycles, phaseStride: this.ledger.stride }),
     };
   }
 }

@@ -55,14 +55,17 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
 /** Adds the thread's garbage-collection pauses to the tile's wall profile (reported with the next run). */
 function observeGc(tile: TileRuntime): void {
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) tile.gcMs += e.duration;
+    for (const e of list.getEntries()) {
+      tile.gcMs += e.duration;
+      tile.wallRecorder?.gc(e.startTime, e.duration);
+    }
   }).observe({ entryTypes: ['gc'] });
 }
 
 /** The tile task: resolves when the coordinator sends `shutdown`. */
 export default function tileTask(init: TileInit): Promise<void> {
   const tile = new TileRuntime(init);
-  if (init.profileWall) observeGc(tile);
+  if (init.profileWall || init.observe?.wallTrace) observeGc(tile);
   const port = init.port;
   return new Promise<void>((resolve) => {
     let chain = Promise.resolve();

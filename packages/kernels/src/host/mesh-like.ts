@@ -18,11 +18,11 @@ export interface RunReportLike {
   wallMs: number;
 }
 
-export interface MeshLike {
+export interface MeshLike<R extends RunReportLike = RunReportLike> {
   readonly mesh: MeshShape;
   readonly machine: MachineSpec;
   place(name: string, block: (x: number, y: number) => Float32Array | undefined): Promise<void>;
   free(name: string): Promise<void>;
-  run(program: ProgramRefLike, args?: unknown): Promise<RunReportLike>;
+  run(program: ProgramRefLike, args?: unknown): Promise<R>;
   gather(name: string): Promise<(Float32Array | undefined)[]>;
 }

@@ -9,16 +9,17 @@ import type { MeshLike, RunReportLike } from './mesh-like.js';
 import { usageError } from '@wafer/arch';
 import { gridBlocks, type GridBlocking } from '../collectives/grid-blocking.js';
 
-export interface KernelResult {
+/** A kernel's assembled output and its run's report (the fabric's full RunReport when run on a Fabric). */
+export interface KernelResult<R extends RunReportLike = RunReportLike> {
   out: Float32Array;
-  report: RunReportLike;
+  report: R;
 }
 
 /**
  * C[M×N] = A[M×K]·B[K×N] on a square P×P mesh with the given algorithm. With `alignB` the host places B
  * unskewed (block (y, x) on core (x, y)) and the Cannon family aligns it on chip.
  */
-export async function runGemm(mesh: MeshLike, algo: GemmAlgo, a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: { alignB?: boolean } = {}): Promise<KernelResult> {
+export async function runGemm<R extends RunReportLike>(mesh: MeshLike<R>, algo: GemmAlgo, a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: { alignB?: boolean } = {}): Promise<KernelResult<R>> {
   const P = mesh.mesh.rows;
   if (mesh.mesh.cols !== P) throw usageError(`--mesh ${mesh.mesh.rows}x${mesh.mesh.cols}: GEMM kernels need a square P×P mesh`);
   const ms = split(m, P);
@@ -41,7 +42,7 @@ export async function runGemm(mesh: MeshLike, algo: GemmAlgo, a: Float32Array, b
  * y[N] = x[M]·W[M×N] on an R×C mesh. With axis 'y' the input is split over the R rows and the output over
  * the C columns (reduction along Y); with axis 'x' the other way round.
  */
-export async function runGemv(mesh: MeshLike, x: Float32Array, w: Float32Array, m: number, n: number, opts: { axis: Axis; strategy: AllreduceStrategy; groups?: number }): Promise<KernelResult> {
+export async function runGemv<R extends RunReportLike>(mesh: MeshLike<R>, x: Float32Array, w: Float32Array, m: number, n: number, opts: { axis: Axis; strategy: AllreduceStrategy; groups?: number }): Promise<KernelResult<R>> {
   const { rows, cols } = mesh.mesh;
   const reduceLen = opts.axis === 'y' ? rows : cols;
   const otherLen = opts.axis === 'y' ? cols : rows;
@@ -74,6 +75,17 @@ export async function runAllreduce(mesh: MeshLike, vectors: Float32Array[], opts
   await mesh.free('v');
   await mesh.free('r');
   return { results, report };
+}
+
+/** Row shift of every core's block of n values ([rows × cols × n] in core order) one hop east. */
+export async function runShift<R extends RunReportLike>(mesh: MeshLike<R>, blocks: Float32Array, n: number): Promise<KernelResult<R>> {
+  const { rows, cols } = mesh.mesh;
+  await mesh.place('x', (x, y) => blocks.slice((y * cols + x) * n, (y * cols + x + 1) * n));
+  const report = await mesh.run(kernelProgram('shiftProgram'));
+  const out = new Float32Array(rows * cols * n);
+  (await mesh.gather('y')).forEach((b, c) => out.set(b!, c * n));
+  for (const name of ['x', 'y']) await mesh.free(name);
+  return { out, report };
 }
 
 /** S[M×N] = Q[M×D]·K[N×D]ᵀ on a square mesh, transpose-free. */

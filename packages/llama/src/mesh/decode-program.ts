@@ -2,7 +2,7 @@
 // the 13 steps of WaferLLM §4 (MeshGEMV with the K-tree allreduce, alternating reduction axes so no
 // transpose is ever needed), then the classifier GEMV. Row 0 keeps the logits for the coordinator.
 
-import { elementwiseCost, route, E, W, type Core, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, route, E, PHASE, W, type Core, type RecvRequest } from '@wafer/arch';
 import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { kvAppend, kvSlice } from './kv-cache.js';
@@ -47,14 +47,18 @@ export function* decodeStep(core: Core, a: DecodeArgs): Gen {
     first = plan.blocks[r].firstLayer;
     last = first + plan.blocks[r].layers;
   }
+  c.phase(r === 0 ? PHASE.embedding : PHASE.regionHandoff);
   // residual stream: this row's D slice [d]
   let x = r === 0 ? yield* embed(c, l, a.token, plan === undefined ? undefined : embeddingBuffer(l, plan)) : yield* recvResidual(c, plan!.rects[r - 1], plan!.rects[r]);
   for (let layer = first; layer < last; layer++) x = yield* decodeLayer(c, a, layer, x);
   if (plan !== undefined && r !== plan.classifierRegion) {
+    c.phase(PHASE.regionHandoff);
     sendResidual(c, plan.rects[r], plan.rects[r + 1], x);
     return;
   }
+  c.phase(PHASE.finalNorm);
   const xf = yield* rmsnorm(c, l, x, c.buffer('rmsf'), allreduceOpts(a, Y_COLORS));
+  c.phase(PHASE.classifier);
   const logits = yield* meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], gemvOpts(a, 'y'));
   if (c.y === 0) c.alloc('logits', logits.length).set(logits);
 }
@@ -86,46 +90,60 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   const names = layerNames(layer);
   const w = (name: LayerBuffer) => core.buffer(names[name]);
   // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
+  core.phase(PHASE.rmsnorm);
   core.step();
   const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
   // 2. q, k, v in one GEMV: input split on Y, output split on X
+  core.phase(PHASE.qkv);
   core.step();
   const qkv = yield* meshGemv(core, xn, w('wqkv'), (l.nrep + 2) * b, gemvOpts(a, 'y'));
   const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
   const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
   const v = qkv.subarray((l.nrep + 1) * b);
   // 3. RoPE on q and k, then the new entry joins the shift-based cache
+  core.phase(PHASE.rope);
   core.step();
   rope(core, l, q, k, a.pos);
+  core.phase(PHASE.kvShift);
   const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos);
   // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
+  core.phase(PHASE.score);
   core.step();
   const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), ar(X_COLORS));
   // 5. softmax over every position of the cache: max and sum per head along Y
+  core.phase(PHASE.softmax);
   core.step();
   const probs = yield* softmax(core, l, scores, cache.count, ar);
   // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
+  core.phase(PHASE.attnV);
   core.step();
   const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), ar(Y_COLORS));
   // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
+  core.phase(PHASE.oProj);
   core.step();
   const attn = yield* meshGemv(core, o, w('wo'), d, gemvOpts(a, 'x'));
   // 8. residual
+  core.phase(PHASE.residual);
   core.step();
   const x1 = add(core, x, attn);
   // 9. RMSNorm
+  core.phase(PHASE.rmsnorm);
   core.step();
   const xn2 = yield* rmsnorm(core, l, x1, w('rms2'), ar(Y_COLORS));
   // 10. gate and up in one GEMV: split on Y → split on X
+  core.phase(PHASE.ffnUpGate);
   core.step();
   const gu = yield* meshGemv(core, xn2, w('w13'), 2 * l.hX.sizes[core.x], gemvOpts(a, 'y'));
   // 11. SiLU(gate) × up
+  core.phase(PHASE.swiglu);
   core.step();
   const hh = swiglu(core, gu);
   // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
+  core.phase(PHASE.down);
   core.step();
   const ffn = yield* meshGemv(core, hh, w('w2'), d, gemvOpts(a, 'x'));
   // 13. residual
+  core.phase(PHASE.residual);
   core.step();
   return add(core, x1, ffn);
 }

@@ -3,7 +3,7 @@
 // time. Sampling stays on the coordinator (gathered logits).
 
 import { usageError, WaferError, type MachineSpec, type MeshShape, type TileShape } from '@wafer/arch';
-import { Fabric, type FabricLogger, type RunReport } from '@wafer/fabric';
+import { Fabric, type FabricLogger, type ObserveOptions, type RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { LlamaConfig, ModelDescription } from '../model/types.js';
 import type { ForwardEngine } from '../generate/generate.js';
@@ -43,6 +43,13 @@ export interface MeshEngineOptions {
   profileWall?: boolean;
   /** Prompt processing (default 'auto': MeshGEMM when its weights fit beside the decode weights, else decode). */
   prefill?: PrefillChoice;
+  /** Phases, per-run counters and traces recorded by the fabric (its `observe`; all off by default). */
+  observe?: ObserveOptions;
+  /**
+   * Called with each run's record as soon as it is recorded. It may take the report's bulky observe data
+   * (counters, trace) and clear them, so a long generation does not keep every run's.
+   */
+  onRun?: (step: MeshStepRecord) => void;
   logger?: FabricLogger;
 }
 
@@ -111,7 +118,7 @@ export class MeshLlama implements ForwardEngine {
   private async ensureWeightsIn(where: 'prefill' | 'decode', pos: number): Promise<void> {
     if (this.grid === undefined || this.grid.copies === 'both' || this.weightsIn === where) return;
     const run = await moveWeights(this.fabric, this.grid, where === 'decode');
-    this.steps.push({ pos, phase: 'prefill', part: run.part, report: run.report });
+    this.record({ pos, phase: 'prefill', part: run.part, report: run.report });
     this.weightsIn = where;
   }
 
@@ -153,6 +160,7 @@ export class MeshLlama implements ForwardEngine {
       sramUnlimited: options.sramUnlimited,
       spinMicros: options.spinMicros,
       profileWall: options.profileWall,
+      observe: options.observe,
       // Seven of a decode layer's ten allreduces run along Y: vertical strips keep them inside one thread.
       tileShape: options.tileShape ?? 'columns',
       logger: options.logger,
@@ -231,23 +239,28 @@ export class MeshLlama implements ForwardEngine {
     const strategy = this.options.strategy ?? 'ktree';
     if (this.grid === undefined) {
       const report = await runPrefill(this.fabric, this.layout, this.prefillPlan, ids, strategy, this.options.groups);
-      this.steps.push({ pos: ids.length - 1, phase: 'prefill', report });
+      this.record({ pos: ids.length - 1, phase: 'prefill', report });
       return;
     }
     await this.ensureWeightsIn('prefill', 0);
-    for (const run of await runGridPrefill(this.fabric, this.grid, ids, strategy, this.options.groups)) this.steps.push({ pos: ids.length - 1, phase: 'prefill', part: run.part, report: run.report });
+    for (const run of await runGridPrefill(this.fabric, this.grid, ids, strategy, this.options.groups)) this.record({ pos: ids.length - 1, phase: 'prefill', part: run.part, report: run.report });
     if (this.grid.copies === 'one') this.weightsIn = 'decode';
   }
 
   private async decodeStep(token: number, pos: number, phase: MeshStepRecord['phase']): Promise<Float32Array> {
     const { report, gathered } = await this.fabric.runAndGather(DECODE_PROGRAM, { layout: this.layout, token, pos, strategy: this.options.strategy ?? 'ktree', groups: this.options.groups, plan: this.regions }, ['logits']);
-    this.steps.push({ pos, phase, report });
+    this.record({ pos, phase, report });
     const blocks = gathered.logits;
     const logits = new Float32Array(this.layout.vocab);
     // Row 0 of the classifier's region keeps the logits, column x its vocabulary block.
     const at = this.regions === undefined ? { x0: 0, y0: 0 } : this.regions.rects[this.regions.classifierRegion];
     for (let x = 0; x < this.layout.cols; x++) logits.set(blocks[at.y0 * this.fabric.mesh.cols + at.x0 + x]!, this.layout.vX.offsets[x]);
     return logits;
+  }
+
+  private record(step: MeshStepRecord): void {
+    this.steps.push(step);
+    this.options.onRun?.(step);
   }
 
   /** Fills `layer`'s cache with positions 0..n-1 (keys with RoPE applied), as n decode steps would. */

@@ -53,6 +53,9 @@ class RegionCore implements Core {
   step(): void {
     this.inner.step();
   }
+  phase(id: number): void {
+    this.inner.phase(id);
+  }
 }
 
 /** `core` seen from inside `rect` (which must contain it). */
