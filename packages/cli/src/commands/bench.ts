@@ -102,6 +102,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
         continue;
       }
+      ctx.interrupted.throwIfAborted();
       const engine = mesh ? await MeshLlama.create(model, { mesh, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log }) : new ReferenceLlama(model);
       const pp: number[] = [];
       const tg: number[] = [];

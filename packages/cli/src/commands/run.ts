@@ -77,6 +77,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   }
   const progress = meshOpts ? placementProgress(model.config.nLayers, !argv.json && ctx.stderr === process.stderr) : undefined;
   let mesh: MeshLlama | undefined;
+  ctx.interrupted.throwIfAborted();
   try {
     mesh = meshOpts ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log, onPlace: progress?.onPlace }) : undefined;
   } finally {

@@ -95,6 +95,7 @@ export class CoreHandle implements Core {
   }
 
   private charge(cycles: number): void {
+    this.t.beat(); // a core that computes is making progress, even if it runs long between yields
     this.t.clock[this.i] += cycles;
     this.t.busy[this.i] += cycles;
   }

@@ -3,12 +3,13 @@
 // time. Sampling stays on the coordinator (gathered logits).
 
 import { usageError, WaferError, type MachineSpec, type MeshShape, type TileShape } from '@wafer/arch';
-import { Fabric, type FabricLogger, type RunReport } from '@wafer/fabric';
+import { checkHostMemory, Fabric, type FabricLogger, type RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { LlamaConfig, ModelDescription } from '../model/types.js';
 import type { ForwardEngine } from '../generate/generate.js';
 import { ropeFrequencies } from '../reference/rope.js';
 import { decodeLayout, type DecodeLayout } from './layout.js';
+import { placementHostBytes } from './host-bytes.js';
 import { bytesPerCore, smallestSquareMesh } from './memory.js';
 import { placeDecodeWeights } from './place-weights.js';
 import { placeKvCache } from './kv-cache-host.js';
@@ -94,6 +95,8 @@ export class MeshLlama implements ForwardEngine {
       ({ layout, bytesPerCore: need } = checkMeshFits(model.config, options.mesh, machine));
     }
     const plan = planPrefill(model, layout, machine, options.prefill ?? 'auto', options.sramUnlimited ?? false);
+    const { rows, cols } = options.mesh;
+    checkHostMemory(placementHostBytes(layout, options.threads, plan.pre && { pre: plan.pre }), `placing ${model.path} on a ${rows}x${cols} mesh`);
     const fabric = await Fabric.start({
       machine,
       mesh: options.mesh,
