@@ -23,11 +23,19 @@ export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 /** Commands with a --json option: their failures are one JSON object on stdout too. */
 const JSON_COMMANDS = new Set(['run', 'bench', 'estimate', 'inspect', 'kernel']);
+/**
+ * Commands that run worker threads and handle SIGINT and SIGTERM themselves. The others keep the default
+ * (the process ends at once), which a long synchronous step (quantizing a large model) would otherwise delay.
+ */
+const SIGNAL_COMMANDS = new Set(['run', 'bench', 'kernel']);
 /** How long an interrupted command may take to release its worker threads before the process exits anyway. */
 const RELEASE_MS = 500;
 
 export interface MainOptions {
-  /** Where SIGINT and SIGTERM arrive (the process, for the real command); without it they are not handled. */
+  /**
+   * Where SIGINT and SIGTERM arrive (the process, for the real command); without it they are not handled. Only
+   * the commands that run worker threads (SIGNAL_COMMANDS) listen.
+   */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
@@ -37,7 +45,9 @@ export async function main(
   options: MainOptions = {},
 ): Promise<number> {
   const verbose = args.includes('--verbose');
-  const json = args.includes('--json') && JSON_COMMANDS.has(args.find((a) => !a.startsWith('-')) ?? '');
+  const command = args.find((a) => !a.startsWith('-')) ?? '';
+  const json = args.includes('--json') && JSON_COMMANDS.has(command);
+  const signals = SIGNAL_COMMANDS.has(command) ? options.signals : undefined;
   const log = createLogger({ verbose, level: process.env.WAFER_LOG_LEVEL });
   let wroteStdout = false;
   const stdout = { write: (s: string) => ((wroteStdout ||= s !== ''), io.stdout.write(s)) };
@@ -64,7 +74,7 @@ export async function main(
     };
   });
   const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
-  for (const [signal, listener] of listeners) options.signals?.on(signal, listener);
+  for (const [signal, listener] of listeners) signals?.on(signal, listener);
   const work = (async () => {
     await cli.parseAsync();
     if (pending) await pending;
@@ -73,7 +83,7 @@ export async function main(
   try {
     return await Promise.race([work, interrupted]);
   } finally {
-    for (const [signal, listener] of listeners) options.signals?.off(signal, listener);
+    for (const [signal, listener] of listeners) signals?.off(signal, listener);
   }
 }
 
