@@ -23,13 +23,38 @@ export type ErrorCode =
   | 'DOES_NOT_FIT'
   | 'INTERNAL'
   | 'LISTEN_FAILED' // a server could not bind its host and port
-  | 'BAD_RUN_RECORD'; // a run record (wafer report's input) that is not one, or is damaged
+  | 'BAD_RUN_RECORD' // a run record (wafer report's input) that is not one, or is damaged
+  | 'CORE_HUNG' // a core program ran without yielding or computing for longer than the stall limit
+  | 'INTERRUPTED' // SIGINT or SIGTERM stopped the command
+  | 'HOST_MEMORY'; // placing the model would need more memory than this process may use
 
-/** Every error wafer raises on purpose. `message` is one line that names the file, flag or value. */
+/** The longest message a WaferError keeps; longer ones (a quoted file excerpt, say) end in "…". */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
+/**
+ * `message` as one printable line: line breaks and other control characters (which a file's own names and
+ * excerpts may carry, and which could drive a terminal) become escapes such as `\n` and `\x1b`, and the
+ * result is cut to MAX_ERROR_MESSAGE_CHARS.
+ */
+export function oneLineMessage(message: string): string {
+  const escaped = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+  return escaped.length <= MAX_ERROR_MESSAGE_CHARS ? escaped : `${escaped.slice(0, MAX_ERROR_MESSAGE_CHARS - 1)}…`;
+}
+
+/**
+ * Every error wafer raises on purpose. `message` is one line that names the file, flag or value (made so by
+ * oneLineMessage, since it often quotes what a file contains).
+ */
 export class WaferError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLineMessage(message), options);
     this.name = 'WaferError';
     this.code = code;
   }

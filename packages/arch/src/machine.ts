@@ -109,6 +109,20 @@ export function parseMachineSpec(json: unknown, source: string): MachineSpec {
   return spec;
 }
 
+/**
+ * A machine file's bytes (read from `source`, named in errors) parsed and validated: invalid UTF-8 or JSON
+ * is BAD_CONFIG. A pure function of its bytes; throws only WaferErrors.
+ */
+export function parseMachineJson(bytes: Uint8Array, source: string): MachineSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new WaferError('BAD_CONFIG', `${source}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseMachineSpec(json, source);
+}
+
 /** Cycles to push `elements` values through one link (serialisation). */
 export function serialisationCycles(spec: MachineSpec, elements: number): number {
   return Math.ceil(elements / (spec.elementsPerWord * spec.link.wordsPerCycle));

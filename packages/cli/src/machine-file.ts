@@ -1,6 +1,6 @@
 // Resolves `--machine NAME|FILE`: a preset name from configs/machines/, or a path to a JSON file.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { parseMachineSpec, usageError, WaferError, type MachineSpec } from '@wafer/arch';
+import { parseMachineJson, usageError, WaferError, type MachineSpec } from '@wafer/arch';
 import { MACHINES_DIR } from './paths.js';
 
 /** Names of the bundled presets. */
@@ -15,11 +15,11 @@ export function loadMachine(nameOrFile: string): MachineSpec {
     if (isPath) throw new WaferError('FILE_NOT_FOUND', `--machine ${nameOrFile}: no such file`);
     throw usageError(`--machine ${nameOrFile}: unknown machine (presets: ${presetNames().join(', ')}; or give a JSON file)`);
   }
-  let json: unknown;
+  let bytes: Uint8Array;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    bytes = readFileSync(file);
   } catch (e) {
-    throw new WaferError('BAD_CONFIG', `${file}: not valid JSON (${(e as Error).message})`);
+    throw new WaferError('FILE_NOT_FOUND', `--machine ${nameOrFile}: cannot read ${file} (${(e as Error).message})`);
   }
-  return parseMachineSpec(json, file);
+  return parseMachineJson(bytes, file);
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The `wafer` command: parses the command line (yargs), builds the logger, runs a command, and maps
-// errors to one line and an exit code (2: usage, 1: anything else). The only place that sets exit codes.
+// The `wafer` command: parses the command line (yargs), builds the logger, runs a command, and maps errors to
+// one line (and, with --json, one JSON object on stdout) and an exit code (2: usage, 1: anything else, 130 and
+// 143: interrupted by SIGINT or SIGTERM). The only place that sets exit codes.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { usageError, WaferError } from '@wafer/arch';
+import { usageError, WaferError, type ErrorCode } from '@wafer/arch';
+import { destroyAllFabrics } from '@wafer/fabric';
 import { createLogger } from './logger.js';
 import type { Context } from './context.js';
 import { runBuilder, runCommand } from './commands/run.js';
@@ -18,13 +20,77 @@ import { reportBuilder, reportCommand } from './commands/report.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
-export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** Exit codes of a command stopped by a signal (128 + the signal's number, as shells report them). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+/** Commands with a --json option: their failures are one JSON object on stdout too. */
+const JSON_COMMANDS = new Set(['run', 'bench', 'estimate', 'inspect', 'kernel']);
+/**
+ * Commands that run worker threads and handle SIGINT and SIGTERM themselves. The others keep the default
+ * (the process ends at once), which a long synchronous step (quantizing a large model) would otherwise delay.
+ */
+const SIGNAL_COMMANDS = new Set(['run', 'bench', 'kernel']);
+/** How long an interrupted command may take to release its worker threads before the process exits anyway. */
+const RELEASE_MS = 500;
+
+export interface MainOptions {
+  /**
+   * Where SIGINT and SIGTERM arrive (the process, for the real command); without it they are not handled. Only
+   * the commands that run worker threads (SIGNAL_COMMANDS) listen.
+   */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+}
+
+export async function main(
+  args: string[],
+  io: Pick<Context, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr },
+  options: MainOptions = {},
+): Promise<number> {
   const verbose = args.includes('--verbose');
+  const command = args.find((a) => !a.startsWith('-')) ?? '';
+  const json = args.includes('--json') && JSON_COMMANDS.has(command);
+  const signals = SIGNAL_COMMANDS.has(command) ? options.signals : undefined;
   const log = createLogger({ verbose, level: process.env.WAFER_LOG_LEVEL });
-  const ctx: Context = { log, verbose, ...io };
+  let wroteStdout = false;
+  const stdout = { write: (s: string) => ((wroteStdout ||= s !== ''), io.stdout.write(s)) };
+  const interruption = new AbortController();
+  const ctx: Context = { log, verbose, stdout, stderr: io.stderr, interrupted: interruption.signal };
+  // With --json, a failure is one JSON object on stdout too, unless the command already printed its own.
+  const report = (err: unknown): number => reportError(err, ctx, json && !wroteStdout);
+  let interruptedBy: StopSignal | undefined;
   let pending: Promise<void> | undefined;
   const wrap = (h: Handler) => (argv: unknown) => { pending = h(argv as never, ctx); };
-  const cli: Argv = yargs(args)
+  const cli = buildCli(args, wrap);
+
+  let onSignal: (signal: StopSignal) => void = () => undefined;
+  const interrupted = new Promise<number>((resolve) => {
+    onSignal = (signal) => {
+      if (interruptedBy !== undefined) return; // the first signal is already stopping the command
+      interruptedBy = signal;
+      const err = new WaferError('INTERRUPTED', `interrupted by ${signal}`);
+      interruption.abort(err);
+      report(err);
+      // Terminate the worker threads whatever the command was doing with them; what it wrote is already out.
+      const released = destroyAllFabrics();
+      void Promise.race([released, new Promise((r) => setTimeout(r, RELEASE_MS).unref())]).then(() => resolve(SIGNAL_EXIT_CODES[signal]));
+    };
+  });
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) signals?.on(signal, listener);
+  const work = (async () => {
+    await cli.parseAsync();
+    if (pending) await pending;
+    return 0;
+  })().catch((err: unknown) => (interruptedBy !== undefined ? SIGNAL_EXIT_CODES[interruptedBy] : report(err)));
+  try {
+    return await Promise.race([work, interrupted]);
+  } finally {
+    for (const [signal, listener] of listeners) signals?.off(signal, listener);
+  }
+}
+
+function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void): Argv {
+  return yargs(args)
     .scriptName('wafer')
     .usage('$0 <command> [options]')
     .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
@@ -43,30 +109,26 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg: string | undefined, err: Error | undefined) => {
-      // Throwing stops yargs before any command handler runs; the catch below turns it into exit code 2.
+      // Throwing stops yargs before any command handler runs; the catch in main turns it into exit code 2.
       if (err) throw err;
       throw usageError(`${(msg ?? 'bad command line').replace(/\s*\n\s*/g, ' ')} (see wafer --help)`);
     })
     .exitProcess(false);
-  try {
-    await cli.parseAsync();
-    if (pending) await pending;
-    return 0;
-  } catch (err) {
-    return reportError(err, ctx);
-  }
 }
 
-function reportError(err: unknown, ctx: Context): number {
-  if (err instanceof WaferError) {
-    ctx.stderr.write(`wafer: ${err.message}\n`);
-    if (ctx.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
-    return err.isUsage ? 2 : 1;
-  }
+/**
+ * Writes one line on stderr (and with `jsonObject` one `{"error": {code, message}}` line on stdout) and returns
+ * the exit code: 2 for usage errors, 1 otherwise.
+ */
+function reportError(err: unknown, ctx: Context, jsonObject: boolean): number {
+  const known = err instanceof WaferError;
+  const code: ErrorCode = known ? err.code : 'INTERNAL';
   const e = err as Error;
-  ctx.stderr.write(`wafer: internal error: ${e?.message ?? String(err)}${ctx.verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
-  if (ctx.verbose && e?.stack) ctx.stderr.write(`${e.stack}\n`);
-  return 1;
+  const message = known ? err.message : `internal error: ${e?.message ?? String(err)}`;
+  ctx.stderr.write(`wafer: ${message}${known || ctx.verbose ? '' : ' (run with --verbose for the stack trace)'}\n`);
+  if (ctx.verbose && e?.stack && code !== 'INTERRUPTED') ctx.stderr.write(`${e.stack}\n`); // a signal has no stack worth showing
+  if (jsonObject) ctx.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  return known && err.isUsage ? 2 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/dist/main.js')) {
@@ -75,7 +137,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  main(hideBin(process.argv)).then((code) => {
+  main(hideBin(process.argv), undefined, { signals: process }).then((code) => {
     process.exitCode = code;
+    // Interrupted: exit now, whatever the abandoned command still had scheduled.
+    if (code === SIGNAL_EXIT_CODES.SIGINT || code === SIGNAL_EXIT_CODES.SIGTERM) process.exit(code);
   });
 }

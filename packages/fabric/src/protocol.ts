@@ -191,7 +191,7 @@ const packr = new Packr({ structuredClone: false, useRecords: false, moreTypes: 
  * for every message; a copy of just these bytes can be transferred instead.
  */
 export function pack(msg: Command | Reply): Uint8Array {
-  return packr.pack(msg).slice();
+  return new Uint8Array(packr.pack(msg)); // a copy: pack() returns a Buffer, whose slice() is only a view
 }
 export function unpack<T extends Command | Reply>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;

@@ -13,7 +13,16 @@ const SLOT_ABORT = 0;
 const SLOT_RUN_EPOCH = LINE; // bumped by the coordinator at the start of each run
 const SLOT_RUN_ENDED = 2 * LINE; // set to the run's epoch once every tile has finished its cores
 const FIXED_SLOTS = 3 * LINE;
-const PER_THREAD = 6; // doorbell, idle, sleeping, written, read, strays
+const PER_THREAD = 7; // doorbell, idle, sleeping, written, read, strays, progress
+
+/**
+ * Offsets in worker t's progress line (`progressSlot(t)`), which only that worker writes, with plain stores
+ * (cheaper than Atomics on its hot path); the coordinator's watchdog samples them, and a stale or torn-free
+ * int32 read is all it needs.
+ */
+export const PROGRESS_RUNNING = 0; // 1 + local index of the core being resumed; 0 while none is
+export const PROGRESS_BEATS = 1; // bumped at every scheduling point and every compute charge
+export const PROGRESS_EPOCH = 2; // the run the worker has started (its program is loaded)
 
 /** Named offsets into the control Int32Array for T workers. */
 export class ControlState {
@@ -31,6 +40,8 @@ export class ControlState {
   private writtenSlot(t: number): number { return this.slot(3, t); }
   private readSlot(t: number): number { return this.slot(4, t); }
   private straysSlot(t: number): number { return this.slot(5, t); }
+  /** First slot of worker t's progress line (PROGRESS_* offsets). */
+  progressSlot(t: number): number { return this.slot(6, t); }
 
   get abort(): number { return Atomics.load(this.i32, SLOT_ABORT); }
   /** Sets the abort reason (first one wins) and wakes every worker. */
@@ -90,4 +101,10 @@ export class ControlState {
   setStrays(t: number, n: number): void { Atomics.store(this.i32, this.straysSlot(t), n); }
   totalStrays(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.straysSlot(t)); return s; }
   totalRead(): number { let s = 0; for (let t = 0; t < this.threads; t++) s += Atomics.load(this.i32, this.readSlot(t)); return s; }
+
+  /** Worker t's progress: the local index of the core it is running (-1: none), its beat count, its run. */
+  progress(t: number): { running: number; beats: number; epoch: number } {
+    const at = this.progressSlot(t);
+    return { running: Atomics.load(this.i32, at + PROGRESS_RUNNING) - 1, beats: Atomics.load(this.i32, at + PROGRESS_BEATS), epoch: Atomics.load(this.i32, at + PROGRESS_EPOCH) };
+  }
 }

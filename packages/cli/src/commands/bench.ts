@@ -114,6 +114,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
         ctx.stderr.write(`[wafer] skipping ${mesh.rows}x${mesh.cols} with ${threads} threads: more threads than cores\n`);
         continue;
       }
+      ctx.interrupted.throwIfAborted();
       const regions = mesh ? regionFlags(argv, mesh) : {};
       const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log, observe: argv.profile ? { phases: true } : undefined }) : new ReferenceLlama(model);
       const cores = mesh ? mesh.rows * mesh.cols : 0;

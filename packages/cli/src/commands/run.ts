@@ -54,6 +54,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
   let observer: RunObserver | null = null;
   const progress = meshOpts ? placementProgress(model.config.nLayers, !argv.json && ctx.stderr === process.stderr) : undefined;
   let mesh: MeshLlama | undefined;
+  ctx.interrupted.throwIfAborted();
   try {
     mesh = meshOpts
       ? await MeshLlama.create(model, { ...meshOpts, logger: ctx.log, onPlace: progress?.onPlace, observe: plan?.observe, onRun: (s) => observer?.add(s.phase, `${s.phase} pos ${s.pos}`, s.report) })

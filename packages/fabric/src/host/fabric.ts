@@ -13,6 +13,7 @@ import { tileWorkerEntry } from '../worker-entry.js';
 import { countRoutes } from './route-table.js';
 import { mergeCounters, type MeshCounters } from './counters.js';
 import { checkWindow, mergeTraces, pickCritical } from './observed.js';
+import { checkHostMemory, fabricHostBytes } from './host-memory.js';
 
 /** Minimal logger interface (pino's). */
 export interface FabricLogger {
@@ -40,6 +41,11 @@ export interface FabricOptions {
   enforceRouteBudget?: boolean;
   /** Phases, per-run counters, traces (docs/fabric.md, "Observing a run"); all off by default. */
   observe?: ObserveOptions;
+  /**
+   * Wall milliseconds a worker may run without reaching a scheduling point or charging compute before the
+   * run fails with CORE_HUNG naming the core (a core program that never yields); default 1000, 0: never.
+   */
+  stallMs?: number;
   logger?: FabricLogger;
 }
 
@@ -76,9 +82,29 @@ export interface RunReport {
 }
 
 const WATCHDOG_MS = 50;
+/** Default FabricOptions.stallMs. */
+export const DEFAULT_STALL_MS = 1000;
 /** Default polling before an idle tile thread sleeps, when threads do not outnumber cores (docs/fabric.md). */
 export const AUTO_SPIN_MICROS = 50;
 const SETTLE_MS = 5000;
+
+/** Every fabric of this process that is neither closed nor destroyed (for destroyAllFabrics). */
+const liveFabrics = new Set<Fabric>();
+
+/**
+ * Destroys every live fabric of this process, terminating its worker threads: what the CLI does when SIGINT
+ * or SIGTERM interrupts a command (whatever the command was doing with them).
+ */
+export async function destroyAllFabrics(): Promise<void> {
+  await Promise.allSettled([...liveFabrics].map((f) => f.destroy()));
+}
+
+/** Worker threads of this process's live fabrics (0 once every fabric is closed or destroyed). */
+export function liveFabricThreads(): number {
+  let n = 0;
+  for (const f of liveFabrics) n += f.liveThreads;
+  return n;
+}
 
 export class Fabric {
   readonly tiles: Tile[];
@@ -107,6 +133,7 @@ export class Fabric {
     tasks.forEach((task, t) => {
       task.catch((err: unknown) => this.workerDied(t, err));
     });
+    liveFabrics.add(this);
   }
 
   get machine(): MachineSpec { return this.options.machine; }
@@ -122,9 +149,10 @@ export class Fabric {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
     const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
+    checkHostMemory(fabricHostBytes(mesh, tiles.length), `a ${mesh.rows}x${mesh.cols} fabric on ${tiles.length} threads`);
     const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
     if (opts.observe?.trace !== undefined) checkWindow(opts.observe.trace, mesh);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, observe: opts.observe ?? {}, spinMicros };
+    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, observe: opts.observe ?? {}, spinMicros, stallMs: opts.stallMs ?? DEFAULT_STALL_MS };
     const control = ControlState.create(tiles.length);
     const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
     const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
@@ -338,12 +366,38 @@ export class Fabric {
     return c.totalWritten() - c.totalRead();
   }
 
-  /** Every worker idle (or done) and nothing in flight across two looks: a deadlock. */
+  /**
+   * Every worker idle (or done) and nothing in flight across two looks: a deadlock. A worker that has started
+   * this run, is not idle, and has not beaten for `stallMs`: a core program that never yields (its thread is
+   * stuck in user code and never reaches the polling points that would see an abort), so the run fails here.
+   */
   private startWatchdog(done: Set<number>, epoch: number): NodeJS.Timeout {
     let last = '';
+    const beats = new Array<number>(this.tiles.length).fill(-1);
+    const since = new Array<number>(this.tiles.length).fill(0);
     return setInterval(() => {
       const c = this.control;
-      for (let t = 0; t < this.tiles.length; t++) if (!done.has(t) && !c.isIdle(t, epoch)) { last = ''; return; }
+      const now = performance.now();
+      let allIdle = true;
+      for (let t = 0; t < this.tiles.length; t++) {
+        if (done.has(t) || c.isIdle(t, epoch)) {
+          beats[t] = -1;
+          continue;
+        }
+        allIdle = false;
+        const p = c.progress(t);
+        if (p.epoch !== epoch || p.beats !== beats[t]) {
+          beats[t] = p.epoch === epoch ? p.beats : -1;
+          since[t] = now;
+        } else if (this.options.stallMs > 0 && now - since[t] >= this.options.stallMs) {
+          this.abortRun(this.hungError(t, p.running, now - since[t]));
+          return;
+        }
+      }
+      if (!allIdle) {
+        last = '';
+        return;
+      }
       const written = c.totalWritten();
       const read = c.totalRead();
       let sig = `${written}/${read}`;
@@ -351,6 +405,18 @@ export class Fabric {
       if (written === read && sig === last) c.raiseAbort(ABORT_DEADLOCK);
       last = sig;
     }, WATCHDOG_MS);
+  }
+
+  /** The CORE_HUNG error for tile t, whose core `local` (-1: unknown) has held its thread for `ms`. */
+  private hungError(t: number, local: number, ms: number): WaferError {
+    const who = local >= 0 ? `${this.coreOf(t, local)} on tile ${t}` : `a core on tile ${t} (${tileDesc(this.tiles[t])})`;
+    return new WaferError('CORE_HUNG', `${who} has run for ${(ms / 1000).toFixed(1)} s without yielding or computing: its program never yields (an endless loop?); the run was stopped`);
+  }
+
+  /** coreName of local core `local` of tile t. */
+  private coreOf(t: number, local: number): string {
+    const tile = this.tiles[t];
+    return coreName(tile.x0 + (local % tile.width), tile.y0 + Math.floor(local / tile.width));
   }
 
   private runFailure(replies: Reply[]): WaferError | null {
@@ -403,7 +469,15 @@ export class Fabric {
   private workerDied(t: number, err: unknown): void {
     if (this.closed) return;
     const msg = err instanceof Error ? err.message : String(err);
-    this.failed = new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`);
+    const running = this.control.progress(t).running;
+    const during = running >= 0 ? ` while ${this.coreOf(t, running)} was running` : '';
+    this.abortRun(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died${during}: ${msg}`));
+  }
+
+  /** Fails the fabric with `err`: every pending and later request rejects with it, and every worker is terminated. */
+  private abortRun(err: WaferError): void {
+    if (this.failed || this.closed) return;
+    this.failed = err;
     this.control.raiseAbort(ABORT_FAILED);
     for (const reject of this.inFlight) reject(this.failed);
     this.inFlight.clear();
@@ -424,15 +498,26 @@ export class Fabric {
     await Promise.allSettled(this.tasks);
     for (const p of this.ports) p.close();
     await this.pool.close();
+    liveFabrics.delete(this);
   }
 
-  /** Immediate: terminates every worker thread. */
-  async destroy(): Promise<void> {
+  /** Immediate: terminates every worker thread (a second call waits for the first). */
+  destroy(): Promise<void> {
+    this.destroying ??= this.terminate();
+    return this.destroying;
+  }
+  private destroying: Promise<void> | null = null;
+
+  private async terminate(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.control.raiseAbort(ABORT_DESTROYED);
     for (const p of this.ports) p.close();
-    await this.pool.destroy();
+    try {
+      await this.pool.destroy();
+    } finally {
+      liveFabrics.delete(this);
+    }
   }
 }
 

@@ -135,6 +135,23 @@ export function* exitsWorker(core: Core): Prog {
   yield core.recv(6);
 }
 
+/** Core `at` loops forever without ever yielding (a program that never yields); the others wait on colour 7. */
+export function* neverYields(core: Core, args: { at: [number, number] }): Prog {
+  if (core.x === args.at[0] && core.y === args.at[1]) {
+    for (;;) {
+      // holds its worker thread: only the coordinator's watchdog can end this run
+    }
+  }
+  yield core.recv(7);
+}
+
+/** Core (0,0) computes for `ms` of wall time without yielding (a long local kernel); the others end at once. */
+export function* computesFor(core: Core, args: { ms: number }): Prog {
+  if (core.x !== 0 || core.y !== 0) return;
+  const until = performance.now() + args.ms;
+  while (performance.now() < until) core.compute({ elementwise: 1 });
+}
+
 /** Allocates `floats` floats on every core (for the SRAM budget test). */
 export function* allocates(core: Core, args: { floats: number }): Prog {
   core.alloc('big', args.floats);

@@ -116,6 +116,7 @@ export class CoreHandle implements Core {
 
   /** Advances the clock by local work of one kind (attributed to the current phase when phases are on). */
   private charge(cycles: number, kind: number): void {
+    this.t.beat(); // a core that computes is making progress, even if it runs long between yields
     const st = this.t.state;
     st[this.b + CLOCK] += cycles;
     st[this.b + BUSY] += cycles;

@@ -3,7 +3,7 @@
 
 import { coreName, KIND_WAIT, localKernelClock, opposite, serialisationCycles, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
 import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
-import { ABORT_NONE, ABORT_FAILED, ControlState } from '../shared-state.js';
+import { ABORT_NONE, ABORT_FAILED, ControlState, PROGRESS_BEATS, PROGRESS_EPOCH, PROGRESS_RUNNING } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, TileWall, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
@@ -14,6 +14,7 @@ import { VectorArena } from './vector-arena.js';
 import { PhaseLedger } from './phase-ledger.js';
 import { TraceRecorder } from './trace-recorder.js';
 import { WallRecorder } from './wall-recorder.js';
+import { injectedFault, type InjectedFault } from './fault-injection.js';
 
 const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
@@ -70,6 +71,13 @@ export class TileRuntime {
   private idleTimeouts = 0;
   private readonly links: TileLinks;
   private failure: CoreFailure | null = null;
+  /**
+   * This thread's progress line in the control memory (plain stores, one writer): which core runs, and a
+   * beat count the coordinator's watchdog samples to find a core program that never yields.
+   */
+  private readonly progress: Int32Array;
+  private readonly progressAt: number;
+  private readonly fault: InjectedFault | null = injectedFault();
 
   constructor(init: TileInit) {
     this.mesh = init.mesh;
@@ -103,6 +111,8 @@ export class TileRuntime {
     this.spinMicros = init.spinMicros;
     // The wall trace reuses the wall profile's timing points.
     this.profileWall = init.profileWall || this.wallRecorder !== null;
+    this.progress = this.control.i32;
+    this.progressAt = this.control.progressSlot(this.tile.id);
   }
   private readonly spinMicros: number;
   private readonly profileWall: boolean;
@@ -112,6 +122,11 @@ export class TileRuntime {
   private linksMs = 0;
   /** GC time (ms) the worker observed since the last run; set by the worker before each run. */
   gcMs = 0;
+
+  /** Publishes that this thread is making progress (a plain store: see PROGRESS_BEATS). */
+  beat(): void {
+    this.progress[this.progressAt + PROGRESS_BEATS]++;
+  }
 
   /** Local index of a global core index inside this tile. */
   private local(global: number): number {
@@ -271,7 +286,11 @@ export class TileRuntime {
     localKernelClock.enabled = this.profileWall;
     localKernelClock.ms = 0;
     localKernelClock.calls = 0;
-    const result = this.runCores(program, args);
+    // Publish the run as started: from now on the coordinator expects beats (or the idle flag) from this thread.
+    this.progress[this.progressAt + PROGRESS_EPOCH] = epoch;
+    const result = this.runCores(this.fault?.wrap(program, epoch) ?? program, args);
+    this.progress[this.progressAt + PROGRESS_RUNNING] = 0;
+    this.progress[this.progressAt + PROGRESS_EPOCH] = 0; // its cores are done: nothing left that could hang
     if (this.profileWall && result.kind === 'done') {
       const t1 = performance.now();
       result.summary.wall = this.wall(t1 - t0);
@@ -309,12 +328,15 @@ export class TileRuntime {
         this.qLen--;
         if (!this.resume(i)) return { kind: 'failed', failure: this.failure! };
         if (++steps % STEPS_BETWEEN_POLLS === 0) {
+          this.beat();
           if (this.control.abort !== ABORT_NONE) return this.aborted();
           this.exchange();
         }
       }
       this.resumes += steps;
       steps = 0;
+      this.progress[this.progressAt + PROGRESS_RUNNING] = 0;
+      this.beat();
       // Read the doorbell before flushing: a reader that frees ring space after our refused write rings it,
       // and that wake-up must not be lost.
       const seen = this.control.doorbell(me);
@@ -396,6 +418,7 @@ export class TileRuntime {
 
   /** Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. */
   private resume(i: number): boolean {
+    this.progress[this.progressAt + PROGRESS_RUNNING] = i + 1;
     const gen = this.gens[i]!;
     let value = this.inbox[i];
     this.inbox[i] = undefined;

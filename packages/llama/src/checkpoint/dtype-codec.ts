@@ -63,7 +63,7 @@ export function numberToHalfBits(x: number): number {
 export function float32FromBytes(bytes: Uint8Array): Float32Array {
   invariant(bytes.length % 4 === 0, 'float32 byte length is a multiple of 4');
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-  return new Float32Array(bytes.slice().buffer);
+  return new Float32Array(new Uint8Array(bytes).buffer); // a copy: Buffer.prototype.slice would be a view
 }
 
 /** Decodes little-endian F16 bytes to a new float32 array. */

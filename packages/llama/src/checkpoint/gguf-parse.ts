@@ -191,8 +191,9 @@ function readArray(cursor: ByteCursor, field: string, depth: number): GgufArray 
   const itemBytes = FIXED_SIZE[itemType];
   cursor.needCount(count, itemBytes ?? (itemType === GgufValueType.STRING ? 8 : 12), `length of ${field}`);
   if (itemBytes !== undefined && itemType !== GgufValueType.BOOL) {
-    // slice() copies into a fresh, aligned buffer, so the typed array view below is always legal.
-    const buffer = cursor.take(count * itemBytes, field).slice().buffer;
+    // A copy into a fresh, aligned buffer of exactly these bytes, so the typed array view below is always legal
+    // (not slice(): on a Node Buffer that is a view of the whole file).
+    const buffer = new Uint8Array(cursor.take(count * itemBytes, field)).buffer;
     return { itemType, values: typedArrayOf(itemType, buffer) };
   }
   const values: (boolean | string | GgufArray)[] = [];

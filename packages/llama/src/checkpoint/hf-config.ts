@@ -1,9 +1,9 @@
 // Hugging Face `config.json` of a Llama model: parsed into a LlamaConfig (with transformers' LlamaConfig
 // defaults for absent optional keys) and written back from one.
 
-import { readFileSync } from 'node:fs';
 import { WaferError } from '@wafer/arch';
 import type { LlamaConfig, RopeScaling } from '../model/types.js';
+import { readFileBytes } from './file-bytes.js';
 import { checkFloatFields, checkShapeFields, type ShapeFields } from './model-check.js';
 
 /** transformers' LlamaConfig defaults, used only when config.json omits the key. */
@@ -33,9 +33,14 @@ export interface HfConfig {
  * biases, other RoPE scaling types, a head_dim that is not hidden_size / num_attention_heads) are UNSUPPORTED.
  */
 export function readHfConfig(path: string): HfConfig {
+  return parseHfConfig(readFileBytes(path, 'Hugging Face config'), path);
+}
+
+/** readHfConfig of the bytes of a config.json read from `path`. A pure function of its bytes; throws only WaferErrors. */
+export function parseHfConfig(bytes: Uint8Array, path: string): HfConfig {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (err) {
     throw new WaferError('BAD_HEADER', `${path} is not valid JSON: ${(err as Error).message}`);
   }

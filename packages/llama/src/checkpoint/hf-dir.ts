@@ -116,11 +116,19 @@ function locateTensors(dir: string): Map<string, Located> {
 
 /** weight_map of an index file: tensor name → shard file name (relative, inside the directory). */
 function readWeightMap(indexPath: string): Map<string, string> {
+  return parseWeightMap(readFileBytes(indexPath, 'safetensors index'), indexPath);
+}
+
+/**
+ * The weight_map of a model.safetensors.index.json held in `bytes` (read from `indexPath`): tensor name →
+ * shard file name, each a relative path inside the directory. A pure function of its bytes; throws only
+ * WaferErrors.
+ */
+export function parseWeightMap(bytes: Uint8Array, indexPath: string): Map<string, string> {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(readFileBytes(indexPath, 'safetensors index')));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (err) {
-    if (err instanceof WaferError) throw err;
     throw new WaferError('BAD_HEADER', `${indexPath} is not valid JSON: ${(err as Error).message}`);
   }
   const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;

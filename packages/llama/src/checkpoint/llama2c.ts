@@ -56,26 +56,26 @@ export function llama2cSections(config: LlamaConfig): { name: string; floats: nu
  * `tokenizer.bin` beside the checkpoint, else undefined.
  */
 export function readLlama2c(path: string, options: { tokenizerPath?: string } = {}): ModelDescription {
-  const config = readHeader(path);
-  const sections = llama2cSections(config);
-  const withRope = sections.reduce((sum, s) => sum + s.floats, 0);
-  const withoutRope = withRope - config.seqLen * config.headDim;
-  const fileBytes = fileSizeBytes(path, 'checkpoint');
-  const expected = (floats: number) => LLAMA2C_HEADER_BYTES + 4 * floats;
-  if (fileBytes !== expected(withRope) && fileBytes !== expected(withoutRope)) {
-    const code = fileBytes < expected(withoutRope) ? 'FILE_TRUNCATED' : 'BAD_HEADER';
-    throw new WaferError(
-      code,
-      `${path}: llama2.c header (${describeConfig(config)}) implies ${expected(withRope)} bytes ` +
-        `(or ${expected(withoutRope)} without RoPE tables) but the file has ${fileBytes}`,
-    );
-  }
-  const hasRopeTables = fileBytes === expected(withRope);
+  const config = parseLlama2cHeader(readFilePrefix(path, LLAMA2C_HEADER_BYTES, 'checkpoint'), path);
+  checkLlama2cSize(config, fileSizeBytes(path, 'checkpoint'), path);
+  const model = readLlama2cBytes(readFileBytes(path, 'checkpoint'), path);
+  return {
+    ...model,
+    tokenizer: options.tokenizerPath ? tokenizerFromPath(options.tokenizerPath) : findLlama2cTokenizer(path, config.vocabSize),
+  };
+}
 
-  const bytes = readFileBytes(path, 'checkpoint');
+/**
+ * A llama2.c checkpoint held in `bytes` (read from `path`, named in errors), without its tokenizer (a
+ * separate file). A pure function of its bytes: the header is checked against their length before any
+ * tensor is cut from them; throws only WaferErrors.
+ */
+export function readLlama2cBytes(bytes: Uint8Array, path: string): ModelDescription {
+  const config = parseLlama2cHeader(bytes.subarray(0, LLAMA2C_HEADER_BYTES), path);
+  const hasRopeTables = checkLlama2cSize(config, bytes.length, path);
   const tensors = new Map<string, Tensor>();
   let offset = LLAMA2C_HEADER_BYTES;
-  for (const section of sections) {
+  for (const section of llama2cSections(config)) {
     if (section.name === 'rope_tables') {
       if (hasRopeTables) offset += 4 * section.floats; // run.c skips them too
       continue;
@@ -92,7 +92,6 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
     path,
     config,
     tensors,
-    tokenizer: options.tokenizerPath ? tokenizerFromPath(options.tokenizerPath) : findLlama2cTokenizer(path, config.vocabSize),
     bosId: 1,
     eosId: 2,
     stopOnBos: true,
@@ -100,14 +99,33 @@ export function readLlama2c(path: string, options: { tokenizerPath?: string } = 
   };
 }
 
-function readHeader(path: string): LlamaConfig {
-  const head = readFilePrefix(path, LLAMA2C_HEADER_BYTES, 'checkpoint');
+/**
+ * Checks a file of `fileBytes` bytes against the size the header implies, with or without the RoPE tables
+ * (FILE_TRUNCATED when shorter, BAD_HEADER otherwise); returns whether the tables are present.
+ */
+function checkLlama2cSize(config: LlamaConfig, fileBytes: number, path: string): boolean {
+  const withRope = llama2cSections(config).reduce((sum, s) => sum + s.floats, 0);
+  const withoutRope = withRope - config.seqLen * config.headDim;
+  const expected = (floats: number) => LLAMA2C_HEADER_BYTES + 4 * floats;
+  if (fileBytes !== expected(withRope) && fileBytes !== expected(withoutRope)) {
+    const code = fileBytes < expected(withoutRope) ? 'FILE_TRUNCATED' : 'BAD_HEADER';
+    throw new WaferError(
+      code,
+      `${path}: llama2.c header (${describeConfig(config)}) implies ${expected(withRope)} bytes ` +
+        `(or ${expected(withoutRope)} without RoPE tables) but the file has ${fileBytes}`,
+    );
+  }
+  return fileBytes === expected(withRope);
+}
+
+/** The hyperparameters in the 28-byte header `head` (the first bytes of the file at `path`), checked. */
+export function parseLlama2cHeader(head: Uint8Array, path: string): LlamaConfig {
   const firstBytes = quoteBytes(head.subarray(0, 4));
   const source = `${path}: read as a llama2.c .bin since it lacks the GGUF magic (starts with ${firstBytes}), but its header is invalid`;
   if (head.length < LLAMA2C_HEADER_BYTES) {
     throw new WaferError('FILE_TRUNCATED', `${source}: ${head.length} bytes is shorter than the ${LLAMA2C_HEADER_BYTES}-byte header`);
   }
-  const ints = new DataView(head.buffer, head.byteOffset, head.length);
+  const ints = new DataView(head.buffer, head.byteOffset, LLAMA2C_HEADER_BYTES);
   const field = (i: number) => ints.getInt32(4 * i, true);
   if (field(0) === LLAMA2C_VERSIONED_MAGIC) {
     throw new WaferError(

@@ -3,12 +3,13 @@
 // time. Sampling stays on the coordinator (gathered logits).
 
 import { usageError, WaferError, type MachineSpec, type MeshShape, type TileShape } from '@wafer/arch';
-import { Fabric, type FabricLogger, type ObserveOptions, type RunReport } from '@wafer/fabric';
+import { checkHostMemory, Fabric, type FabricLogger, type ObserveOptions, type RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { LlamaConfig, ModelDescription } from '../model/types.js';
 import type { ForwardEngine } from '../generate/generate.js';
 import { ropeFrequencies } from '../reference/rope.js';
 import { decodeLayout, type DecodeLayout } from './layout.js';
+import { placementHostBytes } from './host-bytes.js';
 import { bytesPerCore, smallestSquareMesh } from './memory.js';
 import { placeDecodeWeights } from './place-weights.js';
 import { placeKvCache } from './kv-cache-host.js';
@@ -153,6 +154,11 @@ export class MeshLlama implements ForwardEngine {
       }
       plan = planPrefill(model, layout, machine, choice, sramUnlimited);
     }
+    // A floor of the host memory placement takes. With regions, the layout is one region's and holds every layer
+    // (the regions split the layers between them), so it counts the model once; the prefill grid's copies are not counted.
+    const { rows, cols } = options.mesh;
+    const hostBytes = placementHostBytes(layout, options.threads, regions === undefined && plan.pre ? { pre: plan.pre } : undefined, options.mesh);
+    checkHostMemory(hostBytes, `placing ${model.path} on a ${rows}x${cols} mesh`);
     const fabric = await Fabric.start({
       machine,
       mesh: options.mesh,

@@ -78,8 +78,11 @@ function templateBos(json: HfTokenizerJson): number | undefined {
   for (const step of flatten(json.post_processor)) {
     if (step.type !== 'TemplateProcessing') continue;
     const first = (step.single as { SpecialToken?: { id: string } }[] | undefined)?.[0]?.SpecialToken;
-    const special = (step.special_tokens as Record<string, { ids: number[] }> | undefined)?.[first?.id ?? ''];
-    if (special !== undefined && special.ids.length === 1) return special.ids[0];
+    const specials = step.special_tokens as Record<string, { ids?: unknown }> | undefined;
+    const name = first?.id;
+    if (typeof specials !== 'object' || specials === null || typeof name !== 'string' || !Object.hasOwn(specials, name)) continue;
+    const ids = specials[name]?.ids;
+    if (Array.isArray(ids) && ids.length === 1 && Number.isSafeInteger(ids[0])) return ids[0] as number;
   }
   return undefined;
 }

@@ -36,6 +36,29 @@ function checkShape(json: unknown, source: string): asserts json is HfTokenizerJ
   if (typeof model.vocab !== 'object' || model.vocab === null || !Array.isArray(model.merges)) {
     throw new WaferError('BAD_HEADER', `tokenizer ${source}: BPE model without a vocab object and a merges array`);
   }
+  const added = (json as HfTokenizerJson).added_tokens;
+  if (added != null && !Array.isArray(added)) throw new WaferError('BAD_HEADER', `tokenizer ${source}: added_tokens is not an array`);
+  checkIds(json as HfTokenizerJson, source);
+}
+
+/**
+ * Token ids are whole numbers and dense but for a few holes: below twice the number of tokens plus 1024. The
+ * largest id sizes this tokenizer's tables (and Tokenizers.js's), so a corrupt one must fail here, not there.
+ */
+function checkIds(json: HfTokenizerJson, source: string): void {
+  const vocab = Object.entries(json.model.vocab);
+  const added = json.added_tokens ?? [];
+  const limit = 2 * (vocab.length + added.length) + 1024;
+  const bad = (what: string, id: unknown): never => {
+    throw new WaferError('BAD_HEADER', `tokenizer ${source}: ${what} has id ${JSON.stringify(id)}, not a whole number below ${limit} (twice its ${vocab.length + added.length} tokens, plus 1024)`);
+  };
+  for (const [piece, id] of vocab) if (!Number.isSafeInteger(id) || id < 0 || id >= limit) bad(`vocab entry ${JSON.stringify(piece)}`, id);
+  for (const [k, token] of added.entries()) {
+    if (typeof token !== 'object' || token === null || typeof token.content !== 'string') {
+      throw new WaferError('BAD_HEADER', `tokenizer ${source}: added_tokens[${k}] is not an object with a content string`);
+    }
+    if (!Number.isSafeInteger(token.id) || token.id < 0 || token.id >= limit) bad(`added token ${JSON.stringify(token.content)}`, token.id);
+  }
 }
 
 /**
@@ -74,12 +97,21 @@ export class HfJsonTokenizer implements Tokenizer {
     this.special = new Uint8Array(this.vocabSize);
     for (const token of json.added_tokens ?? []) if (token.special) this.special[token.id] = 1;
     const ids = specialIds(json, options.config ?? {}, (t) => this.hf.token_to_id(t), source);
+    for (const [what, id] of [['BOS', ids.bosId], ['EOS', ids.eosId]] as const) {
+      if (id >= this.vocabSize) throw new WaferError('BAD_HEADER', `tokenizer ${source}: the ${what} token's id ${id} is outside its vocabulary of ${this.vocabSize}`);
+    }
     this.bosId = ids.bosId;
     this.eosId = ids.eosId;
   }
 
   encode(text: string, options: { bos?: boolean; eos?: boolean } = {}): number[] {
-    const encoded = this.hf.encode(text, { add_special_tokens: false });
+    let encoded: ReturnType<TokenizersJs['encode']>;
+    try {
+      encoded = this.hf.encode(text, { add_special_tokens: false });
+    } catch (err) {
+      // Tokenizers.js interprets the file's normalizer, pre-tokenizer and model only now: a broken one throws here.
+      throw new WaferError('UNSUPPORTED', `tokenizer ${this.source}: Tokenizers.js cannot encode with it: ${(err as Error).message}`, { cause: err });
+    }
     const ids = encoded.ids.map((id, i) => {
       if (id === undefined) throw new WaferError('UNSUPPORTED', `tokenizer ${this.source}: cannot encode ${JSON.stringify(encoded.tokens[i])} (no such piece and no unk token)`);
       return id;
@@ -120,19 +152,31 @@ export class HfJsonTokenizer implements Tokenizer {
   }
 }
 
-function parseJsonFile(path: string): unknown {
+/** JSON from file bytes; invalid UTF-8 or JSON is BAD_HEADER naming the file. */
+function parseJsonBytes(bytes: Uint8Array, path: string): unknown {
   try {
-    return JSON.parse(readTokenizerFile(path).toString('utf8'));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (err) {
-    if (err instanceof WaferError) throw err;
     throw new WaferError('BAD_HEADER', `tokenizer ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 
 /** Read a tokenizer.json, plus the tokenizer_config.json beside it when there is one (it names BOS/EOS). */
 export function readHfTokenizerJson(path: string): HfJsonTokenizer {
-  const json = parseJsonFile(path);
   const configPath = join(dirname(path), 'tokenizer_config.json');
-  const config = existsSync(configPath) ? (parseJsonFile(configPath) as HfTokenizerConfig) : undefined;
-  return new HfJsonTokenizer(json, { source: path, config });
+  const configBytes = existsSync(configPath) ? readTokenizerFile(configPath) : undefined;
+  return parseHfTokenizerJson(readTokenizerFile(path), path, configBytes && { bytes: configBytes, path: configPath });
+}
+
+/**
+ * The tokenizer.json in `bytes` (read from `path`), with the bytes of its tokenizer_config.json when there is
+ * one. A pure function of its bytes; throws only WaferErrors.
+ */
+export function parseHfTokenizerJson(bytes: Uint8Array, path: string, config?: { bytes: Uint8Array; path: string }): HfJsonTokenizer {
+  const json = parseJsonBytes(bytes, path);
+  const configJson = config && parseJsonBytes(config.bytes, config.path);
+  if (configJson !== undefined && (typeof configJson !== 'object' || configJson === null || Array.isArray(configJson))) {
+    throw new WaferError('BAD_HEADER', `tokenizer ${config!.path} is not a JSON object`);
+  }
+  return new HfJsonTokenizer(json, { source: path, config: configJson as HfTokenizerConfig | undefined });
 }

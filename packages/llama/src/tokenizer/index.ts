@@ -3,8 +3,8 @@
 
 export type { StreamDecoder, Tokenizer, TokenizerKind } from './types.js';
 export { SentencePieceBpe, GGUF_TOKEN_TYPE, type SentencePieceVocab } from './sentencepiece-bpe.js';
-export { readLlama2cTokenizer } from './llama2c-file.js';
-export { HfJsonTokenizer, readHfTokenizerJson } from './hf-json.js';
+export { readLlama2cTokenizer, parseLlama2cTokenizer } from './llama2c-file.js';
+export { HfJsonTokenizer, readHfTokenizerJson, parseHfTokenizerJson } from './hf-json.js';
 export type { HfTokenizerConfig, HfTokenizerJson } from './hf-json-spec.js';
 export { tokenizerFromGguf, sentencePieceFromGguf, byteLevelFromGguf } from './gguf-tokenizer.js';
 export { loadTokenizer, tokenizerFromSource } from './load.js';

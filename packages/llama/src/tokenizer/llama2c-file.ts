@@ -23,19 +23,26 @@ export function readTokenizerFile(path: string): Buffer {
  * assumes). Every length is bounds-checked; a file with a different token count is TOKENIZER_MISMATCH.
  */
 export function readLlama2cTokenizer(path: string, vocabSize: number): SentencePieceBpe {
-  const buf = readTokenizerFile(path);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.byteLength < 4) throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: ${buf.byteLength} bytes, too short for the header`);
+  return parseLlama2cTokenizer(readTokenizerFile(path), path, vocabSize);
+}
+
+/**
+ * The llama2.c tokenizer in `bytes` (read from `path`, named in errors): exactly `vocabSize` tokens when
+ * given, else as many as the file holds. A pure function of its bytes; throws only WaferErrors.
+ */
+export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize?: number): SentencePieceBpe {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 4) throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: ${bytes.byteLength} bytes, too short for the header`);
   const maxTokenLength = view.getInt32(0, true);
   if (maxTokenLength <= 0) throw new WaferError('BAD_HEADER', `tokenizer ${path}: max_token_length ${maxTokenLength} is not positive`);
 
   const pieces: Uint8Array[] = [];
   const scores: number[] = [];
   let offset = 4;
-  while (offset < buf.byteLength) {
+  while (offset < bytes.byteLength) {
     const id = pieces.length;
-    if (offset + 8 > buf.byteLength) {
-      throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: token ${id} header ends past the file end (${buf.byteLength} bytes)`);
+    if (offset + 8 > bytes.byteLength) {
+      throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: token ${id} header ends past the file end (${bytes.byteLength} bytes)`);
     }
     const score = view.getFloat32(offset, true);
     const length = view.getInt32(offset + 4, true);
@@ -43,14 +50,14 @@ export function readLlama2cTokenizer(path: string, vocabSize: number): SentenceP
     if (length < 0 || length > maxTokenLength) {
       throw new WaferError('BAD_HEADER', `tokenizer ${path}: token ${id} has length ${length}, outside 0..max_token_length ${maxTokenLength}`);
     }
-    if (offset + length > buf.byteLength) {
-      throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: token ${id} bytes end past the file end (${buf.byteLength} bytes)`);
+    if (offset + length > bytes.byteLength) {
+      throw new WaferError('FILE_TRUNCATED', `tokenizer ${path}: token ${id} bytes end past the file end (${bytes.byteLength} bytes)`);
     }
-    pieces.push(buf.subarray(offset, offset + length));
+    pieces.push(bytes.subarray(offset, offset + length));
     scores.push(score);
     offset += length;
   }
-  if (pieces.length !== vocabSize) {
+  if (vocabSize !== undefined && pieces.length !== vocabSize) {
     throw new WaferError('TOKENIZER_MISMATCH', `tokenizer ${path} has ${pieces.length} tokens but the model's vocab size is ${vocabSize}`);
   }
   return new SentencePieceBpe({
