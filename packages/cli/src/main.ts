@@ -13,6 +13,7 @@ import { quantizeBuilder, quantizeCommand } from './commands/quantize.js';
 import { kernelBuilder, kernelCommand } from './commands/kernel.js';
 import { benchBuilder, benchCommand } from './commands/bench.js';
 import { estimateBuilder, estimateCommand } from './commands/estimate.js';
+import { hostBuilder, hostCommand } from './commands/host.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -31,9 +32,10 @@ export async function main(args: string[], io: Pick<Context, 'stdout' | 'stderr'
     .command('quantize <in> <out>', 'write any checkpoint as a GGUF of one tensor type (Q4_K, Q6_K, Q8_0, Q4_0, …)', quantizeBuilder, wrap(quantizeCommand))
     .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
     .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
+    .command('host', 'serve a band of a mesh to a coordinator\'s --hosts (a tile host, over ZeroMQ)', hostBuilder, wrap(hostCommand))
     .command('kernel <op>', 'run one mesh kernel (gemm, gemv) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth, quantize or kernel')
+    .demandCommand(1, 'name a command: run, bench, estimate, inspect, synth, quantize, kernel or host')
     .strict()
     .help()
     .version(false)

@@ -1,17 +1,18 @@
-// The coordinator side of the emulator: starts one long-lived tile task per thread (piscina), wires the
-// SAB rings between tiles, places data, runs core programs, watches for deadlock and gathers results.
+// The coordinator side of the emulator: partitions the mesh into tiles, starts them (worker threads here, or
+// tile hosts over ZeroMQ with `hosts`), places data, runs core programs and gathers results.
 
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { coreName, partitionTiles, WaferError } from '@wafer/arch';
 import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
-import { createRingBuffer } from '../ring.js';
-import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
-import { pack, unpack, type Command, type ProgramRef, type Reply, type RunSummary, type TileCounters, type TileWall, type WaitingCore } from '../protocol.js';
-import { tileWorkerEntry } from '../worker-entry.js';
-import { countRoutes } from './route-table.js';
+import { ABORT_DEADLOCK } from '../shared-state.js';
+import type { Command, ProgramRef, Reply, RunSummary, TileCounters, TileWall, WaitingCore } from '../protocol.js';
 import { mergeCounters, type MeshCounters } from './counters.js';
+import { AUTO_SPIN_MICROS, LocalTiles } from './local-tiles.js';
+
+export { AUTO_SPIN_MICROS };
+import type { CrossHostTraffic, TileBackend } from './tile-backend.js';
+import type { HostsOptions } from '../hosts/host-options.js';
+import { RemoteTiles } from '../hosts/remote-tiles.js';
 
 /** Minimal logger interface (pino's). */
 export interface FabricLogger {
@@ -37,6 +38,11 @@ export interface FabricOptions {
   profileWall?: boolean;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
   enforceRouteBudget?: boolean;
+  /**
+   * Run the tiles on tile hosts (`wafer host`) instead of this process's threads: one band of the mesh per
+   * host, each cut into its own threads' tiles (`threads` is then ignored). Results are bit-identical.
+   */
+  hosts?: HostsOptions;
   logger?: FabricLogger;
 }
 
@@ -62,107 +68,58 @@ export interface RunReport {
   colorMessages: number[];
   colorWords: number[];
   colorMaxHops: number[];
+  /** With `hosts`: what crossed between tile hosts. */
+  crossHost?: CrossHostTraffic;
 }
 
-const WATCHDOG_MS = 50;
-/** Default polling before an idle tile thread sleeps, when threads do not outnumber cores (docs/fabric.md). */
-export const AUTO_SPIN_MICROS = 50;
-const SETTLE_MS = 5000;
 
 export class Fabric {
   readonly tiles: Tile[];
-  private readonly control: ControlState;
-  private readonly routeTable: Uint32Array;
-  private readonly waiters: ((r: Reply) => void)[][];
+  private backend!: TileBackend;
   private failed: WaferError | null = null;
   private closed = false;
 
   private constructor(
-    readonly options: Required<Omit<FabricOptions, 'logger'>> & { logger?: FabricLogger },
-    private readonly pool: Piscina,
-    private readonly ports: MessagePort[],
-    private readonly tasks: Promise<unknown>[],
+    readonly options: Required<Omit<FabricOptions, 'logger' | 'hosts'>> & { logger?: FabricLogger; hosts?: HostsOptions },
     tiles: Tile[],
-    control: ControlState,
-    routeTableSab: SharedArrayBuffer,
   ) {
     this.tiles = tiles;
-    this.control = control;
-    this.routeTable = new Uint32Array(routeTableSab);
-    this.waiters = ports.map(() => []);
     this.failure.catch(() => undefined); // observed by whichever request races it
-    ports.forEach((port, t) => {
-      port.on('message', (bytes: Uint8Array) => this.waiters[t].shift()?.(unpack<Reply>(bytes)));
-    });
-    tasks.forEach((task, t) => {
-      task.catch((err: unknown) => this.workerDied(t, err));
-    });
   }
 
   get machine(): MachineSpec { return this.options.machine; }
   /** Worker threads still alive (0 once the fabric is closed or destroyed). */
-  get liveThreads(): number { return this.pool.threads.length; }
+  get liveThreads(): number { return this.backend.liveThreads; }
   get mesh(): MeshShape { return this.options.mesh; }
-  get threads(): number { return this.options.threads; }
+  get threads(): number { return this.tiles.length; }
 
-  /** Partitions the mesh, starts the tile workers and connects them. */
+  /** Partitions the mesh, starts the tile workers (or connects to the tile hosts) and connects them. */
   static async start(opts: FabricOptions): Promise<Fabric> {
     const { mesh, machine } = opts;
     if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
+    const defaults = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false };
+    if (opts.hosts !== undefined) {
+      let fabric: Fabric | undefined;
+      const remote = await RemoteTiles.connect({ ...defaults, ...opts, hosts: opts.hosts }, (err) => fabric?.fail(err));
+      fabric = new Fabric({ ...defaults, ...opts, threads: remote.tiles.length, spinMicros: opts.spinMicros ?? -1 }, remote.tiles);
+      fabric.backend = remote;
+      opts.logger?.debug({ mesh, hosts: opts.hosts.addresses.length, tiles: remote.tiles.length, machine: machine.name }, 'fabric started on hosts');
+      return fabric;
+    }
     const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
     const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, spinMicros };
-    const control = ControlState.create(tiles.length);
-    const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
-    const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
-    for (const a of tiles) {
-      for (const b of tiles) {
-        // Routes are straight lines, so only tiles that share rows or columns ever exchange messages.
-        const shareRows = a.y0 < b.y0 + b.height && b.y0 < a.y0 + a.height;
-        const shareCols = a.x0 < b.x0 + b.width && b.x0 < a.x0 + a.width;
-        if (a.id !== b.id && (shareRows || shareCols)) rings.push({ from: a.id, to: b.id, sab: createRingBuffer(options.ringBytes) });
-      }
-    }
-    const pool = new Piscina({
-      filename: tileWorkerEntry(),
-      minThreads: tiles.length,
-      maxThreads: tiles.length,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      atomics: 'disabled',
-    });
-    const ports: MessagePort[] = [];
-    const tasks: Promise<unknown>[] = [];
-    for (const tile of tiles) {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1);
-      const init = {
-        tileId: tile.id,
-        tiles,
-        mesh,
-        machine,
-        sramUnlimited: options.sramUnlimited,
-        spinMicros: options.spinMicros,
-        profileWall: options.profileWall,
-        control: control.sab,
-        routeTable: routeTableSab,
-        rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),
-        port: port2,
-      };
-      tasks.push(pool.run(init, { transferList: [port2] }));
-    }
-    opts.logger?.debug({ mesh, threads: tiles.length, rings: rings.length, machine: machine.name }, 'fabric started');
-    return new Fabric(options, pool, ports, tasks, tiles, control, routeTableSab);
+    const options = { ...defaults, ...opts, spinMicros };
+    const fabric = new Fabric(options, tiles);
+    const local = LocalTiles.start({ ...options, tiles, local: tiles.map((t) => t.id) }, (t, err) => fabric.workerDied(t, err));
+    fabric.backend = local;
+    opts.logger?.debug({ mesh, threads: tiles.length, rings: local.bridged.length, machine: machine.name }, 'fabric started');
+    return fabric;
   }
 
   private request(t: number, cmd: Command): Promise<Reply> {
-    return new Promise<Reply>((resolve) => {
-      this.waiters[t].push(resolve);
-      const bytes = pack(cmd);
-      this.ports[t].postMessage(bytes, [bytes.buffer as ArrayBuffer]);
-    });
+    return this.backend.request(t, cmd);
   }
 
   private async broadcast(cmd: (t: number) => Command | null): Promise<Reply[]> {
@@ -230,24 +187,9 @@ export class Fabric {
   async runAndGather(program: ProgramRef, args: unknown, names: string[]): Promise<{ report: RunReport; gathered: Record<string, (Float32Array | undefined)[]> }> {
     this.ensureUsable();
     const t0 = performance.now();
-    this.routeTable.fill(0);
-    const epoch = this.control.bumpRunEpoch();
-    const done = new Set<number>();
-    const replies = new Array<Reply>(this.tiles.length);
-    const watchdog = this.startWatchdog(done, epoch);
-    let runReplies: Reply[];
-    try {
-      runReplies = await Promise.race([
-        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch, gather: names.length > 0 ? names : undefined }).then((r) => {
-          done.add(tile.id);
-          replies[tile.id] = r;
-          return r;
-        }))),
-        this.failurePromise(),
-      ]);
-    } finally {
-      clearInterval(watchdog);
-    }
+    const epoch = this.backend.beginRun();
+    const cmd = { type: 'run' as const, program, args, epoch, gather: names.length > 0 ? names : undefined };
+    const runReplies = await Promise.race([this.backend.runAll(cmd), this.failurePromise()]);
     const failure = this.runFailure(runReplies);
     if (failure !== null) {
       await this.destroy();
@@ -255,9 +197,7 @@ export class Fabric {
     }
     // Every tile has finished and written all it sent: once every written message has been read, each tile's
     // stray count is final. Then the tiles still draining their rings may stop.
-    const inRings = await this.settleRings();
-    const strays = this.control.totalStrays();
-    this.control.endRun(epoch);
+    const { unread: inRings, strays } = await this.backend.settle(epoch);
     if (strays > 0 || inRings !== 0) {
       const drained = await this.broadcast(() => ({ type: 'strays' }));
       const where = drained.flatMap((r) => (r.type === 'drained' ? r.strayCores : [])).slice(0, 4).join(', ');
@@ -265,7 +205,7 @@ export class Fabric {
       throw new WaferError('INTERNAL', `run ended with ${strays + inRings} message(s) sent but never received${where ? ` (${where})` : ''}: a core program sent more than its peers receive`);
     }
     const summaries = runReplies.map((r) => (r as { summary: RunSummary }).summary);
-    const routes = countRoutes(this.routeTable, this.mesh);
+    const routes = this.backend.routes();
     const report: RunReport = {
       modeledCycles: Math.max(...summaries.map((s) => s.maxClock)),
       messages: summaries.reduce((a, s) => a + s.messages, 0),
@@ -283,6 +223,7 @@ export class Fabric {
       colorMessages: sumColumns(summaries.map((s) => s.colorMessages)),
       colorWords: sumColumns(summaries.map((s) => s.colorWords)),
       colorMaxHops: summaries.reduce((a, s) => a.map((v, c) => Math.max(v, s.colorMaxHops[c])), new Array<number>(32).fill(0)),
+      crossHost: this.backend.crossHost(),
     };
     if (routes.conflict !== null) {
       const c = routes.conflict;
@@ -301,35 +242,6 @@ export class Fabric {
       for (const g of r.gathered) g.cores.forEach((c, k) => { gathered[g.name][c] = g.data[k]; });
     }
     return { report, gathered };
-  }
-
-  /**
-   * Waits (up to SETTLE_MS) until the tiles have read every cross-tile message written in this run; returns
-   * how many are still unread (0 normally). Tiles keep draining their rings after they finish, so this is short.
-   */
-  private async settleRings(): Promise<number> {
-    const c = this.control;
-    const t0 = performance.now();
-    for (let spins = 0; c.totalWritten() !== c.totalRead(); spins++) {
-      if (performance.now() - t0 > SETTLE_MS) break;
-      await new Promise((r) => (spins < 100 ? setImmediate(r) : setTimeout(r, 1)));
-    }
-    return c.totalWritten() - c.totalRead();
-  }
-
-  /** Every worker idle (or done) and nothing in flight across two looks: a deadlock. */
-  private startWatchdog(done: Set<number>, epoch: number): NodeJS.Timeout {
-    let last = '';
-    return setInterval(() => {
-      const c = this.control;
-      for (let t = 0; t < this.tiles.length; t++) if (!done.has(t) && !c.isIdle(t, epoch)) { last = ''; return; }
-      const written = c.totalWritten();
-      const read = c.totalRead();
-      let sig = `${written}/${read}`;
-      for (let t = 0; t < this.tiles.length; t++) sig += `/${c.doorbell(t)}`;
-      if (written === read && sig === last) c.raiseAbort(ABORT_DEADLOCK);
-      last = sig;
-    }, WATCHDOG_MS);
   }
 
   private runFailure(replies: Reply[]): WaferError | null {
@@ -364,11 +276,15 @@ export class Fabric {
   }
 
   private workerDied(t: number, err: unknown): void {
-    if (this.closed) return;
     const msg = err instanceof Error ? err.message : String(err);
-    this.failed = new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`);
-    this.control.raiseAbort(ABORT_FAILED);
-    this.rejectFailure(this.failed);
+    this.fail(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died: ${msg}`));
+  }
+
+  /** A worker or a tile host is gone: every request fails with `err`, and the fabric is torn down. */
+  private fail(err: WaferError): void {
+    if (this.closed || this.failed) return;
+    this.failed = err;
+    this.rejectFailure(err);
     void this.destroy();
   }
 
@@ -377,24 +293,19 @@ export class Fabric {
     if (this.closed) throw new WaferError('INTERNAL', 'the fabric is closed');
   }
 
-  /** Graceful: every tile task finishes, then the threads exit. */
+  /** Graceful: every tile task finishes, then the threads (and with hosts, their sessions) end. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.failed || this.control.abort !== ABORT_NONE) return this.destroy();
-    await Promise.all(this.tiles.map((t) => this.request(t.id, { type: 'shutdown' })));
+    if (this.failed || this.backend.aborting) return this.destroy();
+    await this.backend.close();
     this.closed = true;
-    await Promise.allSettled(this.tasks);
-    for (const p of this.ports) p.close();
-    await this.pool.close();
   }
 
-  /** Immediate: terminates every worker thread. */
+  /** Immediate: terminates every worker thread (on every host). */
   async destroy(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.control.raiseAbort(ABORT_DESTROYED);
-    for (const p of this.ports) p.close();
-    await this.pool.destroy();
+    await this.backend.destroy();
   }
 }
 

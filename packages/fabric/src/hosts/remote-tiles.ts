@@ -1,0 +1,327 @@
+// The coordinator's side of tile hosts: one ZeroMQ DEALER per host, the session handshake (version, threads,
+// band setup), tile commands forwarded to the host that owns the tile, and the whole-run semantics across
+// hosts: a distributed termination check in place of the shared-memory watchdog, aborts that reach every
+// host, and a host that disconnects failing the run with an error that names it.
+
+import type { Dealer } from 'zeromq';
+import { WaferError } from '@wafer/arch';
+import type { MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
+import { ABORT_DEADLOCK, ABORT_FAILED } from '../shared-state.js';
+import { pack, unpack, type Command, type Reply } from '../protocol.js';
+import { countRoutes } from '../host/route-table.js';
+import type { CrossHostTraffic, RouteCount, RunCommand, TileBackend } from '../host/tile-backend.js';
+import { clientOptions, curveKeys } from './curve.js';
+import { hostTiles, type HostsOptions } from './host-options.js';
+import { SocketWriter } from './socket-writer.js';
+import { HEARTBEAT, sessionId } from './tile-host.js';
+import { HOST_PROTOCOL_VERSION, packHeader, portableModule, unpackHeader, type FromHost, type HostStatus } from './wire.js';
+import { zmq } from './zmq.js';
+
+export interface RemoteTilesOptions {
+  mesh: MeshShape;
+  machine: MachineSpec;
+  sramUnlimited: boolean;
+  ringBytes: number;
+  spinMicros?: number;
+  profileWall: boolean;
+  tileShape: TileShape;
+  hosts: HostsOptions & {
+    /** Largest data frame between two hosts (default 256 KiB). */
+    batchBytes?: number;
+    /** Tests: every host shrinks frames to random sizes and delays some, from this seed. */
+    chaosSeed?: number;
+  };
+}
+
+const WATCHDOG_MS = 50;
+const SETTLE_MS = 5000;
+const CLOSE_MS = 2000;
+
+type Waiter = (msg: FromHost, bodies: Buffer[]) => void;
+
+/** One tile host, as the coordinator sees it. */
+class HostLink {
+  private readonly waiters = new Map<string, Waiter[]>();
+  readonly writer: SocketWriter;
+  threads = 0;
+  first = 0; // first and last tile ids of its band
+  last = -1;
+  constructor(readonly index: number, readonly address: string, readonly dealer: Dealer) {
+    this.writer = new SocketWriter(dealer, () => undefined);
+  }
+
+  send(msg: Parameters<typeof packHeader>[0], bodies: Uint8Array[] = []): void {
+    this.writer.send(['C', packHeader(msg), ...bodies]);
+  }
+
+  /** The next reply of this kind ('tile:N' for tile N). */
+  next(kind: string): Promise<{ msg: FromHost; bodies: Buffer[] }> {
+    return new Promise((resolve) => {
+      let q = this.waiters.get(kind);
+      if (q === undefined) this.waiters.set(kind, (q = []));
+      q.push((msg, bodies) => resolve({ msg, bodies }));
+    });
+  }
+
+  deliver(msg: FromHost, bodies: Buffer[]): void {
+    if (msg.type === 'status' && msg.epoch < 0) return; // the host checking that we are still here
+    const answers = msg.type === 'welcome' || msg.type === 'refused' || msg.type === 'ready' || msg.type === 'failed';
+    const kind = msg.type === 'tile' ? `tile:${msg.tile}` : answers ? 'answer' : msg.type;
+    this.waiters.get(kind)?.shift()?.(msg, bodies);
+  }
+
+  describe(tiles: Tile[]): string {
+    const t = tiles[this.last];
+    const where = t === undefined ? '' : `, last tile ${t.id}: cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
+    return `host ${this.index} (${this.address}, tiles ${this.first}..${this.last}${where})`;
+  }
+}
+
+export class RemoteTiles implements TileBackend {
+  private routeTable: Uint32Array;
+  private status: HostStatus[] = [];
+  private traffic: CrossHostTraffic = { messages: 0, bytes: 0, frames: 0 };
+  private abortRaised = false;
+  private closed = false;
+  private epoch = 0;
+
+  private constructor(
+    private readonly o: RemoteTilesOptions,
+    private readonly links: HostLink[],
+    readonly tiles: Tile[],
+    private readonly hostOf: number[],
+    private readonly onFailure: (err: WaferError) => void,
+  ) {
+    this.routeTable = new Uint32Array(o.mesh.rows * o.mesh.cols * 32);
+  }
+
+  /** Connects to every host, checks its protocol version, hands it its band and waits until all are linked. */
+  static async connect(o: RemoteTilesOptions, onFailure: (err: WaferError) => void): Promise<RemoteTiles> {
+    const Z = zmq();
+    const keys = o.hosts.secret === undefined ? null : curveKeys(o.hosts.secret);
+    const session = sessionId();
+    const timeoutMs = o.hosts.connectTimeoutMs ?? 10_000;
+    const links = o.hosts.addresses.map((address, h) => new HostLink(h, address, new Z.Dealer({ linger: 0, routingId: `c:${session}`, ...HEARTBEAT, ...(keys === null ? {} : clientOptions(keys)) })));
+    let remote: RemoteTiles | null = null;
+    // Until the session is set up, a dropped connection or a refused handshake fails the connect at once.
+    let failEarly: (err: WaferError) => void = () => undefined;
+    const early = new Promise<never>((_, reject) => (failEarly = reject));
+    early.catch(() => undefined);
+    for (const l of links) {
+      void watchEvents(l, (why, refused) => {
+        if (remote !== null) remote.lost(l, why);
+        else failEarly(new WaferError(refused ? 'HOST_REFUSED' : 'HOST_FAILED', `host ${l.address} ${why}`));
+      });
+      void receiveLoop(l);
+    }
+    try {
+      const welcomes = await Promise.all(links.map(async (l) => {
+        l.dealer.connect(l.address);
+        const answer = l.next('answer');
+        l.send({ type: 'hello', version: HOST_PROTOCOL_VERSION, session });
+        const { msg } = await Promise.race([early, withTimeout(answer, timeoutMs, () => `host ${l.address} did not answer within ${timeoutMs / 1000} s (is \`wafer host --listen ${l.address}\` running there?)`)]);
+        if (msg.type === 'refused') throw new WaferError('HOST_REFUSED', `host ${l.address} refused this coordinator: ${msg.reason}`);
+        if (msg.type !== 'welcome') throw new WaferError('HOST_FAILED', `host ${l.address} answered '${msg.type}' to hello`);
+        return msg;
+      }));
+      const { tiles, hostOf } = hostTiles(o.mesh, welcomes.map((w) => w.threads), o.hosts.split ?? 'columns', o.tileShape);
+      links.forEach((l, h) => {
+        l.threads = welcomes[h].threads;
+        l.first = hostOf.indexOf(h);
+        l.last = hostOf.lastIndexOf(h);
+      });
+      const addresses = links.map((l) => l.address);
+      await Promise.all(links.map(async (l) => {
+        const answer = l.next('answer');
+        l.send({ type: 'setup', session, index: l.index, addresses, tiles, hostOf, mesh: o.mesh, machine: o.machine, sramUnlimited: o.sramUnlimited, ringBytes: o.ringBytes, spinMicros: o.spinMicros, profileWall: o.profileWall, batchBytes: o.hosts.batchBytes ?? 256 * 1024, chaosSeed: o.hosts.chaosSeed });
+        const { msg } = await Promise.race([early, withTimeout(answer, timeoutMs + 10_000, () => `host ${l.address} did not finish its setup`)]);
+        if (msg.type === 'failed') throw new WaferError('HOST_FAILED', `host ${l.address} could not set up its tiles: ${msg.message}`);
+      }));
+      remote = new RemoteTiles(o, links, tiles, hostOf, onFailure);
+      return remote;
+    } catch (err) {
+      for (const l of links) l.send({ type: 'destroy' });
+      await new Promise((r) => setTimeout(r, 50));
+      for (const l of links) l.dealer.close();
+      throw err;
+    }
+  }
+
+  get liveThreads(): number {
+    return this.closed ? 0 : this.links.reduce((a, l) => a + l.threads, 0);
+  }
+
+  get aborting(): boolean {
+    return this.abortRaised;
+  }
+
+  async request(t: number, cmd: Command): Promise<Reply> {
+    const l = this.links[this.hostOf[t]];
+    const answer = l.next(`tile:${t}`);
+    l.send({ type: 'tile', tile: t }, [pack(cmd)]);
+    return unpack<Reply>((await answer).bodies[0]);
+  }
+
+  beginRun(): number {
+    this.routeTable.fill(0);
+    this.abortRaised = false;
+    return ++this.epoch;
+  }
+
+  /** Runs on every host; probes them for the distributed termination check until every host has answered. */
+  async runAll(cmd: RunCommand): Promise<Reply[]> {
+    const body = pack({ ...cmd, program: { ...cmd.program, module: portableModule(cmd.program.module) } });
+    const replies = new Array<Reply>(this.tiles.length);
+    const traffic: CrossHostTraffic = { messages: 0, bytes: 0, frames: 0 };
+    let finished = false;
+    const ran = Promise.all(this.links.map(async (l, h) => {
+      const answer = l.next('ran');
+      l.send({ type: 'run', epoch: cmd.epoch }, [body]);
+      const { msg, bodies } = await answer;
+      if (msg.type !== 'ran') throw new WaferError('HOST_FAILED', `${l.describe(this.tiles)} answered '${msg.type}' to run`);
+      this.status[h] = msg.status;
+      for (let k = 0; k < msg.routeIndex.length; k++) this.routeTable[msg.routeIndex[k]] |= msg.routeBits[k];
+      traffic.messages += msg.traffic.messages;
+      traffic.bytes += msg.traffic.bytes;
+      traffic.frames += msg.traffic.frames;
+      let failed = false;
+      bodies.forEach((b, k) => {
+        const r = unpack<Reply>(b);
+        replies[l.first + k] = r;
+        if (r.type !== 'done') failed = true;
+      });
+      // A tile that failed stopped its own host; the others wait for it until told.
+      if (failed) this.abortAll(ABORT_FAILED);
+    }));
+    const watchdog = this.watchdog(cmd.epoch, () => finished);
+    try {
+      await ran;
+    } finally {
+      finished = true;
+      await watchdog;
+    }
+    this.traffic = traffic;
+    return replies;
+  }
+
+  /**
+   * The distributed termination check: every host idle (each of its tiles done or waiting with nothing queued),
+   * as many cross-tile messages read as written over all hosts, and no host's counts or doorbells moved between
+   * two looks (Mattern's four counters: a message in flight between the looks would have changed a count).
+   */
+  private async watchdog(epoch: number, finished: () => boolean): Promise<void> {
+    let last = '';
+    while (!finished() && !this.closed) {
+      await new Promise((r) => setTimeout(r, WATCHDOG_MS));
+      if (finished() || this.abortRaised || this.closed) continue;
+      const all = await this.probe(epoch);
+      if (finished()) return;
+      if (!all.every((s) => s.idle)) {
+        last = '';
+        continue;
+      }
+      const sig = all.map((s) => s.signature).join('|');
+      if (sum(all, 'written') === sum(all, 'read') && sig === last) this.abortAll(ABORT_DEADLOCK);
+      last = sig;
+    }
+  }
+
+  private async probe(epoch: number): Promise<HostStatus[]> {
+    return Promise.all(this.links.map(async (l) => {
+      const answer = l.next('status');
+      l.send({ type: 'status', epoch });
+      const { msg } = await answer;
+      return (msg as Extract<FromHost, { type: 'status' }>).status;
+    }));
+  }
+
+  private abortAll(reason: number): void {
+    if (this.abortRaised) return;
+    this.abortRaised = true;
+    for (const l of this.links) l.send({ type: 'abort', reason });
+  }
+
+  async settle(epoch: number): Promise<{ unread: number; strays: number }> {
+    // Written counts are final once every tile is done; read counts only grow. So once the sums meet (even in
+    // snapshots taken at different times), every message was read and each host's strays were final.
+    const t0 = performance.now();
+    let all = this.status;
+    while (sum(all, 'written') !== sum(all, 'read') && performance.now() - t0 < SETTLE_MS) {
+      await new Promise((r) => setTimeout(r, 1));
+      all = await this.probe(epoch);
+    }
+    for (const l of this.links) l.send({ type: 'endRun', epoch });
+    return { unread: sum(all, 'written') - sum(all, 'read'), strays: sum(all, 'strays') };
+  }
+
+  routes(): RouteCount {
+    return countRoutes(this.routeTable, this.o.mesh);
+  }
+
+  crossHost(): CrossHostTraffic {
+    return this.traffic;
+  }
+
+  /** A host's connection dropped (its process died, or heartbeats stopped): the run fails, naming it. */
+  private lost(l: HostLink, why: string): void {
+    if (this.closed) return;
+    this.onFailure(new WaferError('HOST_FAILED', `${l.describe(this.tiles)} ${why}; the run is aborted on every host`));
+  }
+
+  close(): Promise<void> {
+    return this.end('close', 30_000);
+  }
+
+  destroy(): Promise<void> {
+    return this.end('destroy', CLOSE_MS);
+  }
+
+  /** close/destroy on every host (each answers once its threads are gone), then the sockets close. */
+  private async end(type: 'close' | 'destroy', timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.links.map(async (l) => {
+      const answer = l.next('closed');
+      l.send({ type });
+      await withTimeout(answer, timeoutMs, () => '').catch(() => undefined);
+    }));
+    for (const l of this.links) l.dealer.close();
+  }
+}
+
+async function receiveLoop(l: HostLink): Promise<void> {
+  try {
+    for await (const [kind, header, ...bodies] of l.dealer) {
+      if (kind.toString() === 'C') l.deliver(unpackHeader<FromHost>(header), bodies);
+    }
+  } catch {
+    // the socket was closed
+  }
+}
+
+/** Reports a connection that dropped, or a CURVE handshake the host refused. */
+async function watchEvents(l: HostLink, lost: (why: string, refused: boolean) => void): Promise<void> {
+  try {
+    for await (const e of l.dealer.events) {
+      if (e.type === 'disconnect') lost('disconnected', false);
+      else if (e.type.startsWith('handshake:error')) {
+        const detail = 'error' in e ? ` (${(e.error as Error).message})` : '';
+        lost(`refused the secure handshake${detail}: both sides need the same --secret file`, true);
+      } else if (e.type === 'end') return;
+    }
+  } catch {
+    // closed
+  }
+}
+
+function sum(all: HostStatus[], k: 'written' | 'read' | 'strays'): number {
+  return all.reduce((a, s) => a + s[k], 0);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WaferError('HOST_FAILED', why())), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
