@@ -12,12 +12,12 @@ export interface HostProcs {
   stop(): Promise<void>;
 }
 
-/** Starts `n` tile hosts with `threads` each (extra flags appended), resolves once every one listens. */
-export async function startHosts(n: number, threads: number, extra: string[] = []): Promise<HostProcs> {
+/** Starts one tile host per entry of `threads` (extra flags appended); resolves once every one listens. */
+export async function startHosts(threads: number[], extra: string[] = []): Promise<HostProcs> {
   const procs: ChildProcess[] = [];
   const logs: string[] = [];
-  const addresses = await Promise.all(Array.from({ length: n }, (_, h) => new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, [MAIN, 'host', '--listen', 'tcp://127.0.0.1:0', '--threads', String(threads), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const addresses = await Promise.all(threads.map((t, h) => new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [MAIN, 'host', '--listen', 'tcp://127.0.0.1:0', '--threads', String(t), ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAFER_LOG_LEVEL: 'info' } });
     procs.push(p);
     logs[h] = '';
     let out = '';
@@ -30,9 +30,14 @@ export async function startHosts(n: number, threads: number, extra: string[] = [
     p.on('exit', (code) => reject(new Error(`host ${h} exited with ${code} before listening: ${logs[h]}`)));
   })));
   const stop = async () => {
+    // SIGTERM: the host ends its session and exits; a host that does not within 5 s is killed.
     await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
       if (p.exitCode !== null || p.signalCode !== null) return resolve();
-      p.once('exit', () => resolve());
+      const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+      p.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       p.kill('SIGTERM');
     })));
   };

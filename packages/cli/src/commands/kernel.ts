@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { ensureParentDir } from '../output-file.js';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
-import { Fabric } from '@wafer/fabric';
+import { Fabric, type HostsOptions, type RunReport } from '@wafer/fabric';
+import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
 import { maxAbsError, refGemm, refGemv, runGemm, runGemv, type GemmAlgo, type KernelResult } from '@wafer/kernels';
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
@@ -17,7 +18,7 @@ const GEMV_ALGOS = ['meshgemv', 'pipeline', 'ring'] as const;
 const STRATEGY = { meshgemv: 'ktree', pipeline: 'pipeline', ring: 'ring' } as const;
 
 export function kernelBuilder(y: Argv): Argv {
-  return y
+  return hostsOptions(y)
     .positional('op', { type: 'string', choices: ['gemm', 'gemv', 'compare'], describe: 'kernel to run, or compare all algorithms' })
     .option('algo', { type: 'string', describe: `gemm: ${GEMM_ALGOS.join('|')}; gemv: ${GEMV_ALGOS.join('|')}` })
     .option('mesh', { type: 'string', default: '4', describe: 'P (P×P) or RxC; for compare, a comma list of P' })
@@ -33,7 +34,7 @@ export function kernelBuilder(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false });
 }
 
-interface KernelArgs {
+interface KernelArgs extends HostsArgs {
   op: 'gemm' | 'gemv' | 'compare';
   algo?: string;
   mesh: string;
@@ -67,10 +68,11 @@ interface OneRun {
   axis: 'x' | 'y';
   seed: number;
   countersFile?: string;
+  hosts?: HostsOptions;
 }
 
 async function runOne(o: OneRun): Promise<Record<string, unknown>> {
-  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true });
+  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true, hosts: o.hosts });
   try {
     let result: KernelResult;
     let reference: Float32Array;
@@ -91,7 +93,8 @@ async function runOne(o: OneRun): Promise<Record<string, unknown>> {
       op: o.op,
       algo: o.algo,
       mesh: { rows: o.mesh.rows, cols: o.mesh.cols },
-      threads: o.threads,
+      threads: fabric.threads,
+      ...(o.hosts ? { hosts: o.hosts.addresses.length, cross_host_messages: (r as RunReport).crossHost?.messages, cross_host_bytes: (r as RunReport).crossHost?.bytes } : {}),
       machine: o.machine.name,
       shape: { m: o.m, k: o.k, n: o.n },
       max_abs_error: maxAbsError(result.out, reference),
@@ -112,6 +115,7 @@ async function runOne(o: OneRun): Promise<Record<string, unknown>> {
 export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<void> {
   const machine = loadMachine(argv.machine);
   const threads = intFlag('--threads', argv.threads, { min: 1 });
+  const hosts = hostsFromArgs(argv); // with --hosts, each host's own --threads applies
   const seed = intFlag('--seed', argv.seed, { min: 0 });
   const k = intFlag('--k', argv.k, { min: 1 });
   const n = intFlag('--n', argv.n, { min: 1 });
@@ -121,7 +125,7 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
     for (const [flag, v] of [['--algo', argv.algo], ['--counters', argv.counters], ['--groups', argv.groups]] as const) {
       if (v !== undefined) throw usageError(`${flag} applies to one kernel run (gemm or gemv), not to compare`);
     }
-    return compare(argv, ctx, machine, threads, seed, k, n);
+    return compare(argv, ctx, machine, threads, seed, k, n, hosts);
   }
   const mesh = parseMesh(argv.mesh);
   if (mesh.rows * mesh.cols < threads) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
@@ -131,7 +135,7 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   }
   const algo = argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
   const m = argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
-  const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters });
+  const out = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters, hosts });
   if (argv.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
   else ctx.stdout.write(`${Object.entries(out).map(([key, v]) => `${key.padEnd(26)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
 }
@@ -147,7 +151,7 @@ async function writeCounters(fabric: Fabric, file: string): Promise<void> {
   writeFileSync(file, JSON.stringify({ mesh: fabric.mesh, directions: ['N', 'E', 'S', 'W'], ...json }));
 }
 
-async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, threads: number, seed: number, k: number, n: number): Promise<void> {
+async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, threads: number, seed: number, k: number, n: number, hosts: HostsOptions | undefined): Promise<void> {
   const sides = argv.mesh.split(',').map((s) => intFlag('--mesh', s, { min: 1 }));
   const m = intFlag('--m', argv.m ?? String(k), { min: 1 });
   const rows: Record<string, unknown>[] = [];
@@ -155,9 +159,9 @@ async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, thr
     const mesh = { rows: P, cols: P };
     const t = Math.min(threads, P * P);
     const gemm: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMM_ALGOS) gemm[algo] = await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed });
+    for (const algo of GEMM_ALGOS) gemm[algo] = await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed, hosts });
     const gemv: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMV_ALGOS) gemv[algo] = await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed });
+    for (const algo of GEMV_ALGOS) gemv[algo] = await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed, hosts });
     const cyc = (r: Record<string, unknown>) => r.modeled_cycles as number;
     rows.push({
       P,

@@ -9,11 +9,12 @@ import type { Context } from '../context.js';
 import { wallProfileReport } from '../wall-profile-report.js';
 import { meshReport, type MeshRunSummary } from '../mesh-report.js';
 import { placementProgress } from '../progress.js';
+import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
 
 export const ENGINES = ['mesh', 'reference'] as const;
 
 export function runBuilder(y: Argv): Argv {
-  return y
+  return hostsOptions(y)
     .option('model', { alias: 'm', type: 'string', describe: 'checkpoint: llama2.c .bin, .gguf, or a Hugging Face directory', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('prompt', { alias: 'p', type: 'string', default: '', describe: 'prompt text' })
     .option('n', { alias: 'n-tokens', type: 'string', default: '256', describe: 'number of new tokens to generate' })
@@ -35,7 +36,7 @@ export function runBuilder(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of streaming text' });
 }
 
-interface RunArgs {
+interface RunArgs extends HostsArgs {
   model: string;
   prompt: string;
   n: string;
@@ -91,7 +92,7 @@ export async function runCommand(argv: RunArgs, ctx: Context): Promise<void> {
 }
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall'] as const;
+const MESH_FLAGS = ['mesh', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall', 'hosts', 'secret'] as const;
 
 export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number], string | boolean>>, engine: string): void {
   const given = MESH_FLAGS.find((f) => argv[f] !== undefined);
@@ -101,6 +102,8 @@ export function rejectMeshFlags(argv: Partial<Record<(typeof MESH_FLAGS)[number]
 function parseMeshFlags(argv: RunArgs) {
   const meshText = argv.mesh ?? '8x8';
   const mesh = parseMesh(meshText);
+  const hosts = hostsFromArgs(argv);
+  if (hosts !== undefined && argv.threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
   const threads = argv.threads === undefined ? Math.min(2, mesh.rows * mesh.cols) : intFlag('--threads', argv.threads, { min: 1 });
   if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
   const machine = loadMachine(argv.machine ?? 'wse2');
@@ -117,6 +120,7 @@ function parseMeshFlags(argv: RunArgs) {
     spinMicros: argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
     profileWall: argv['profile-wall'] === true,
+    hosts,
   };
 }
 

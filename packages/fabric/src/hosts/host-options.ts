@@ -15,6 +15,10 @@ export interface HostsOptions {
   secret?: Uint8Array;
   /** Milliseconds to wait for every host's answer when connecting (default 10,000). */
   connectTimeoutMs?: number;
+  /** Largest data frame between two hosts in bytes (default 256 KiB; frames close earlier when rings run dry). */
+  batchBytes?: number;
+  /** Tests: every host cuts frames to random sizes and delays some sends, from this seed (results must not move). */
+  chaosSeed?: number;
 }
 
 /** Parses `--hosts tcp://h1:p1,tcp://h2:p2`: every entry a tcp endpoint with a port, none twice. */

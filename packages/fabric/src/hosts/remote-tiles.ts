@@ -25,12 +25,7 @@ export interface RemoteTilesOptions {
   spinMicros?: number;
   profileWall: boolean;
   tileShape: TileShape;
-  hosts: HostsOptions & {
-    /** Largest data frame between two hosts (default 256 KiB). */
-    batchBytes?: number;
-    /** Tests: every host shrinks frames to random sizes and delays some, from this seed. */
-    chaosSeed?: number;
-  };
+  hosts: HostsOptions;
 }
 
 const WATCHDOG_MS = 50;
@@ -173,7 +168,6 @@ export class RemoteTiles implements TileBackend {
     const body = pack({ ...cmd, program: { ...cmd.program, module: portableModule(cmd.program.module) } });
     const replies = new Array<Reply>(this.tiles.length);
     const traffic: CrossHostTraffic = { messages: 0, bytes: 0, frames: 0 };
-    let finished = false;
     const ran = Promise.all(this.links.map(async (l, h) => {
       const answer = l.next('ran');
       l.send({ type: 'run', epoch: cmd.epoch }, [body]);
@@ -193,12 +187,11 @@ export class RemoteTiles implements TileBackend {
       // A tile that failed stopped its own host; the others wait for it until told.
       if (failed) this.abortAll(ABORT_FAILED);
     }));
-    const watchdog = this.watchdog(cmd.epoch, () => finished);
+    const stop = this.startWatchdog(cmd.epoch);
     try {
       await ran;
     } finally {
-      finished = true;
-      await watchdog;
+      stop();
     }
     this.traffic = traffic;
     return replies;
@@ -209,21 +202,29 @@ export class RemoteTiles implements TileBackend {
    * as many cross-tile messages read as written over all hosts, and no host's counts or doorbells moved between
    * two looks (Mattern's four counters: a message in flight between the looks would have changed a count).
    */
-  private async watchdog(epoch: number, finished: () => boolean): Promise<void> {
+  private startWatchdog(epoch: number): () => void {
     let last = '';
-    while (!finished() && !this.closed) {
-      await new Promise((r) => setTimeout(r, WATCHDOG_MS));
-      if (finished() || this.abortRaised || this.closed) continue;
-      const all = await this.probe(epoch);
-      if (finished()) return;
-      if (!all.every((s) => s.idle)) {
-        last = '';
-        continue;
-      }
-      const sig = all.map((s) => s.signature).join('|');
-      if (sum(all, 'written') === sum(all, 'read') && sig === last) this.abortAll(ABORT_DEADLOCK);
-      last = sig;
-    }
+    let looking = false;
+    let stopped = false;
+    const timer = setInterval(() => {
+      if (looking || this.abortRaised || this.closed) return;
+      looking = true;
+      void this.probe(epoch).then((all) => {
+        looking = false;
+        if (stopped) return;
+        if (!all.every((s) => s.idle)) {
+          last = '';
+          return;
+        }
+        const sig = all.map((s) => s.signature).join('|');
+        if (sum(all, 'written') === sum(all, 'read') && sig === last) this.abortAll(ABORT_DEADLOCK);
+        last = sig;
+      });
+    }, WATCHDOG_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 
   private async probe(epoch: number): Promise<HostStatus[]> {
