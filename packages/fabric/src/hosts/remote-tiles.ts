@@ -41,6 +41,8 @@ class HostLink {
   threads = 0;
   first = 0; // first and last tile ids of its band
   last = -1;
+  /** A worker thread of the host died. */
+  onDied: (tile: number, message: string) => void = () => undefined;
   constructor(readonly index: number, readonly address: string, readonly dealer: Dealer) {
     this.writer = new SocketWriter(dealer, () => undefined);
   }
@@ -60,6 +62,7 @@ class HostLink {
 
   deliver(msg: FromHost, bodies: Buffer[]): void {
     if (msg.type === 'status' && msg.epoch < 0) return; // the host checking that we are still here
+    if (msg.type === 'died') return this.onDied(msg.tile, msg.message);
     const answers = msg.type === 'welcome' || msg.type === 'refused' || msg.type === 'ready' || msg.type === 'failed';
     const kind = msg.type === 'tile' ? `tile:${msg.tile}` : answers ? 'answer' : msg.type;
     this.waiters.get(kind)?.shift()?.(msg, bodies);
@@ -88,6 +91,12 @@ export class RemoteTiles implements TileBackend {
     private readonly onFailure: (err: WaferError) => void,
   ) {
     this.routeTable = new Uint32Array(o.mesh.rows * o.mesh.cols * 32);
+    for (const l of links) {
+      l.onDied = (t, message) => {
+        const tile = tiles[t];
+        if (!this.closed) onFailure(new WaferError('WORKER_FAILED', `worker of tile ${t} (cores x ${tile.x0}..${tile.x0 + tile.width - 1}, y ${tile.y0}..${tile.y0 + tile.height - 1}) on ${l.describe(tiles)} died: ${message}`));
+      };
+    }
   }
 
   /** Connects to every host, checks its protocol version, hands it its band and waits until all are linked. */

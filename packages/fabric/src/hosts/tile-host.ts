@@ -170,7 +170,10 @@ export class TileHost {
       s.local = setup.tiles.filter((t) => setup.hostOf[t.id] === setup.index).map((t) => t.id);
       const spinMicros = setup.spinMicros ?? (s.local.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
       s.tiles = LocalTiles.start({ ...setup, spinMicros, local: s.local }, (t, err) => {
-        this.options.logger?.warn({ tile: t, err: (err as Error)?.message }, 'tile worker died');
+        if (this.session !== s) return;
+        const message = err instanceof Error ? err.message : String(err);
+        this.options.logger?.warn({ tile: t, err: message }, 'tile worker died');
+        this.reply(s.coordinator, { type: 'died', tile: t, message });
       });
       const peers = new Set<number>();
       for (const r of s.tiles.bridged) peers.add(setup.hostOf[setup.hostOf[r.from] === setup.index ? r.to : r.from]);

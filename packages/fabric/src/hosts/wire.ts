@@ -66,7 +66,9 @@ export type FromHost =
   | { type: 'tile'; tile: number }
   | ({ type: 'ran'; epoch: number } & RanInfo)
   | { type: 'status'; epoch: number; status: HostStatus }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /** Unasked: a worker thread of this host died (the host has torn its tiles down). */
+  | { type: 'died'; tile: number; message: string };
 
 export interface PeerHello {
   session: string;
