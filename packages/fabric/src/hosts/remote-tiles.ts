@@ -5,7 +5,7 @@
 
 import type { Dealer } from 'zeromq';
 import { WaferError } from '@wafer/arch';
-import type { MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
+import type { Tile, TileShape } from '@wafer/arch';
 import { ABORT_DEADLOCK, ABORT_FAILED } from '../shared-state.js';
 import { pack, unpack, type Command, type Reply } from '../protocol.js';
 import { countRoutes } from '../host/route-table.js';
@@ -14,16 +14,11 @@ import { clientOptions, curveKeys } from './curve.js';
 import { hostTiles, type HostsOptions } from './host-options.js';
 import { SocketWriter } from './socket-writer.js';
 import { HEARTBEAT, sessionId } from './tile-host.js';
-import { HOST_PROTOCOL_VERSION, packHeader, portableModule, unpackHeader, type FromHost, type HostStatus } from './wire.js';
+import { HOST_PROTOCOL_VERSION, packHeader, portableModule, unpackHeader, type FromHost, type HostSetup, type HostStatus } from './wire.js';
 import { zmq } from './zmq.js';
 
-export interface RemoteTilesOptions {
-  mesh: MeshShape;
-  machine: MachineSpec;
-  sramUnlimited: boolean;
-  ringBytes: number;
-  spinMicros?: number;
-  profileWall: boolean;
+/** What every host is set up with (HostSetup's fields that are the same for all), the cut and the hosts. */
+export interface RemoteTilesOptions extends Pick<HostSetup, 'mesh' | 'machine' | 'sramUnlimited' | 'ringBytes' | 'spinMicros' | 'profileWall'> {
   tileShape: TileShape;
   hosts: HostsOptions;
 }
@@ -160,6 +155,18 @@ export class RemoteTiles implements TileBackend {
   }
 
   async request(t: number, cmd: Command): Promise<Reply> {
+    if (cmd.type !== 'place') return this.requestOne(t, cmd);
+    // A band's share of a large model is hundreds of MB: send it in pieces, so no message holds a socket (and
+    // the heartbeats queued behind it) for long, and no process holds a whole band packed at once.
+    let reply: Reply = { type: 'ok' };
+    for (const part of placeParts(cmd)) {
+      reply = await this.requestOne(t, part);
+      if (reply.type === 'error') break;
+    }
+    return reply;
+  }
+
+  private async requestOne(t: number, cmd: Command): Promise<Reply> {
     const l = this.links[this.hostOf[t]];
     const answer = l.next(`tile:${t}`);
     l.send({ type: 'tile', tile: t }, [pack(cmd)]);
@@ -322,6 +329,26 @@ async function watchEvents(l: HostLink, lost: (why: string, refused: boolean) =>
   } catch {
     // closed
   }
+}
+
+/** Values per placement message to a host (16 MiB of float32). */
+const PLACE_PART_FLOATS = 4 << 20;
+
+/** A placement cut into messages of whole cores, each of at most PLACE_PART_FLOATS values (or one core). */
+function placeParts(cmd: Extract<Command, { type: 'place' }>): Extract<Command, { type: 'place' }>[] {
+  const parts: Extract<Command, { type: 'place' }>[] = [];
+  let start = 0;
+  let floats = 0;
+  for (let k = 0; k <= cmd.cores.length; k++) {
+    const n = k < cmd.cores.length ? cmd.data[k].length : Number.POSITIVE_INFINITY;
+    if (k > start && (k === cmd.cores.length || floats + n > PLACE_PART_FLOATS)) {
+      parts.push({ type: 'place', name: cmd.name, cores: cmd.cores.slice(start, k), data: cmd.data.slice(start, k) });
+      start = k;
+      floats = 0;
+    }
+    floats += n;
+  }
+  return parts;
 }
 
 function sum(all: HostStatus[], k: 'written' | 'read' | 'strays'): number {

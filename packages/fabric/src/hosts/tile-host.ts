@@ -31,8 +31,12 @@ export interface TileHostOptions {
   logger?: HostLogger;
 }
 
-/** ZMTP heartbeats: a peer silent this long is disconnected, even if its machine vanished without a word. */
-export const HEARTBEAT = { heartbeatInterval: 500, heartbeatTimeout: 1500, heartbeatTimeToLive: 1500 };
+/**
+ * ZMTP heartbeats: a peer silent for 5 s is disconnected, even if its machine vanished without a word (a process
+ * that dies closes its connections, which is seen at once). A heartbeat waits behind the message ahead of it,
+ * so control messages stay well under what the link carries in that time (placement goes in 16 MiB parts).
+ */
+export const HEARTBEAT = { heartbeatInterval: 1000, heartbeatTimeout: 5000, heartbeatTimeToLive: 5000 };
 const PEER_TIMEOUT_MS = 10_000;
 
 interface Session {
@@ -107,7 +111,11 @@ export class TileHost {
   }
 
   private dispatch(id: Buffer, kind: string, header: Buffer, bodies: Buffer[]): void {
-    if (kind === 'C') void this.control(id, unpackHeader<ToHost>(header), bodies);
+    if (kind === 'C') {
+      this.control(id, unpackHeader<ToHost>(header), bodies).catch((err: unknown) => {
+        this.options.logger?.warn({ err: (err as Error).message }, 'coordinator command failed');
+      });
+    }
     else if (kind === 'P') this.peerGreeting(id, unpackHeader<PeerHello>(header));
     else if (kind === 'D' || kind === 'A') {
       const s = this.session;
