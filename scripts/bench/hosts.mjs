@@ -134,7 +134,7 @@ async function llamaLayer() {
     const x = report.crossHost ?? { messages: 0, bytes: 0, frames: 0 };
     return { wallMs: report.wallMs, placeS, cycles: String(report.modeledCycles), ids: String(Array.from(out.slice(0, 8))), messages: report.messages, xMessages: x.messages, xBytes: x.bytes, xFrames: x.frames };
   });
-  console.log(`placement (s): ${rows.map((r) => `${r.name} ${r.placeS.toFixed(0)}`).join(', ')}; coordinator peak RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
+  console.log(`placement (s): ${rows.map((r) => `${r.name} ${r.placeS.toFixed(0)}`).join(', ')}; coordinator RSS at the end ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
 }
 
 if (waferScale) {
