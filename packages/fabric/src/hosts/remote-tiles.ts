@@ -3,7 +3,6 @@
 // hosts: a distributed termination check in place of the shared-memory watchdog, aborts that reach every
 // host, and a host that disconnects failing the run with an error that names it.
 
-import type { Dealer } from 'zeromq';
 import { WaferError } from '@wafer/arch';
 import type { Tile, TileShape } from '@wafer/arch';
 import { ABORT_DEADLOCK, ABORT_FAILED } from '../shared-state.js';
@@ -12,9 +11,9 @@ import { countRoutes } from '../host/route-table.js';
 import type { CrossHostTraffic, RouteCount, RunCommand, TileBackend } from '../host/tile-backend.js';
 import { clientOptions, curveKeys } from './curve.js';
 import { hostTiles, type HostsOptions } from './host-options.js';
-import { SocketWriter } from './socket-writer.js';
+import { HostLink, receiveLoop, watchEvents, withTimeout } from './host-link.js';
 import { HEARTBEAT, sessionId } from './tile-host.js';
-import { HOST_PROTOCOL_VERSION, packHeader, portableModule, unpackHeader, type FromHost, type HostSetup, type HostStatus } from './wire.js';
+import { HOST_PROTOCOL_VERSION, portableModule, type FromHost, type HostSetup, type HostStatus } from './wire.js';
 import { zmq } from './zmq.js';
 
 /** What every host is set up with (HostSetup's fields that are the same for all), the cut and the hosts. */
@@ -26,49 +25,6 @@ export interface RemoteTilesOptions extends Pick<HostSetup, 'mesh' | 'machine' |
 const WATCHDOG_MS = 50;
 const SETTLE_MS = 5000;
 const CLOSE_MS = 2000;
-
-type Waiter = (msg: FromHost, bodies: Buffer[]) => void;
-
-/** One tile host, as the coordinator sees it. */
-class HostLink {
-  private readonly waiters = new Map<string, Waiter[]>();
-  readonly writer: SocketWriter;
-  threads = 0;
-  first = 0; // first and last tile ids of its band
-  last = -1;
-  /** A worker thread of the host died. */
-  onDied: (tile: number, message: string) => void = () => undefined;
-  constructor(readonly index: number, readonly address: string, readonly dealer: Dealer) {
-    this.writer = new SocketWriter(dealer, () => undefined);
-  }
-
-  send(msg: Parameters<typeof packHeader>[0], bodies: Uint8Array[] = []): void {
-    this.writer.send(['C', packHeader(msg), ...bodies]);
-  }
-
-  /** The next reply of this kind ('tile:N' for tile N). */
-  next(kind: string): Promise<{ msg: FromHost; bodies: Buffer[] }> {
-    return new Promise((resolve) => {
-      let q = this.waiters.get(kind);
-      if (q === undefined) this.waiters.set(kind, (q = []));
-      q.push((msg, bodies) => resolve({ msg, bodies }));
-    });
-  }
-
-  deliver(msg: FromHost, bodies: Buffer[]): void {
-    if (msg.type === 'status' && msg.epoch < 0) return; // the host checking that we are still here
-    if (msg.type === 'died') return this.onDied(msg.tile, msg.message);
-    const answers = msg.type === 'welcome' || msg.type === 'refused' || msg.type === 'ready' || msg.type === 'failed';
-    const kind = msg.type === 'tile' ? `tile:${msg.tile}` : answers ? 'answer' : msg.type;
-    this.waiters.get(kind)?.shift()?.(msg, bodies);
-  }
-
-  describe(tiles: Tile[]): string {
-    const t = tiles[this.last];
-    const where = t === undefined ? '' : `, last tile ${t.id}: cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
-    return `host ${this.index} (${this.address}, tiles ${this.first}..${this.last}${where})`;
-  }
-}
 
 export class RemoteTiles implements TileBackend {
   private routeTable: Uint32Array;
@@ -306,31 +262,6 @@ export class RemoteTiles implements TileBackend {
   }
 }
 
-async function receiveLoop(l: HostLink): Promise<void> {
-  try {
-    for await (const [kind, header, ...bodies] of l.dealer) {
-      if (kind.toString() === 'C') l.deliver(unpackHeader<FromHost>(header), bodies);
-    }
-  } catch {
-    // the socket was closed
-  }
-}
-
-/** Reports a connection that dropped, or a CURVE handshake the host refused. */
-async function watchEvents(l: HostLink, lost: (why: string, refused: boolean) => void): Promise<void> {
-  try {
-    for await (const e of l.dealer.events) {
-      if (e.type === 'disconnect') lost('disconnected', false);
-      else if (e.type.startsWith('handshake:error')) {
-        const detail = 'error' in e ? ` (${(e.error as Error).message})` : '';
-        lost(`refused the secure handshake${detail}: both sides need the same --secret file`, true);
-      } else if (e.type === 'end') return;
-    }
-  } catch {
-    // closed
-  }
-}
-
 /** Values per placement message to a host (16 MiB of float32). */
 const PLACE_PART_FLOATS = 4 << 20;
 
@@ -353,12 +284,4 @@ function placeParts(cmd: Extract<Command, { type: 'place' }>): Extract<Command, 
 
 function sum(all: HostStatus[], k: 'written' | 'read' | 'strays'): number {
   return all.reduce((a, s) => a + s[k], 0);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WaferError('HOST_FAILED', why())), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

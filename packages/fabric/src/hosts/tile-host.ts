@@ -9,7 +9,9 @@ import { WaferError } from '@wafer/arch';
 import { ABORT_DESTROYED } from '../shared-state.js';
 import { pack, unpack, type Command } from '../protocol.js';
 import { AUTO_SPIN_MICROS, LocalTiles } from '../host/local-tiles.js';
+import { sparseRouteEntries } from '../host/route-table.js';
 import { Bridge, type PeerSend } from './bridge.js';
+import { randomDelays, seededRandom } from './chaos.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import { SocketWriter } from './socket-writer.js';
 import { HOST_PROTOCOL_VERSION, localModule, packHeader, unpackHeader, type FromHost, type HostSetup, type HostStatus, type PeerHello, type ToHost } from './wire.js';
@@ -188,9 +190,9 @@ export class TileHost {
       for (const p of peers) if (p < setup.index) s.peerSends.set(p, await this.connectPeer(s, setup, p));
       await this.awaitPeers(s, [...peers].filter((p) => p > setup.index));
       if (this.session !== s) return;
-      const random = setup.chaosSeed === undefined ? undefined : mulberry32(setup.chaosSeed + setup.index);
+      const random = setup.chaosSeed === undefined ? undefined : seededRandom(setup.chaosSeed + setup.index);
       s.bridge = new Bridge(s.tiles.control, s.tiles.bridged, setup.hostOf, setup.index, s.peerSends, { batchBytes: setup.batchBytes, random });
-      if (random !== undefined) this.writer.delayMs = () => (random() < 0.3 ? Math.floor(random() * 3) : 0);
+      if (random !== undefined) this.writer.delayMs = randomDelays(random);
       s.bridge.start();
       this.options.logger?.info({ host: setup.index, tiles: s.local.length, peers: peers.size }, 'session ready');
       this.reply(s.coordinator, { type: 'ready' });
@@ -206,8 +208,7 @@ export class TileHost {
     dealer.connect(setup.addresses[p]);
     const writer = new SocketWriter(dealer, (err) => this.options.logger?.warn({ peer: p, err: (err as Error).message }, 'send to a peer host failed'));
     if (this.session === s && setup.chaosSeed !== undefined) {
-      const random = mulberry32(setup.chaosSeed * 31 + setup.index);
-      writer.delayMs = () => (random() < 0.3 ? Math.floor(random() * 3) : 0);
+      writer.delayMs = randomDelays(seededRandom(setup.chaosSeed * 31 + setup.index));
     }
     writer.send(['P', packHeader({ session: setup.session, index: setup.index })]);
     const greeted = dealer.receive();
@@ -269,7 +270,7 @@ export class TileHost {
       return r;
     })));
     if (this.session !== s) return;
-    const { index, bits } = sparseRoutes(tiles.routeTable);
+    const { index, bits } = sparseRouteEntries(tiles.routeTable);
     const traffic = { ...(s.bridge?.traffic ?? { messages: 0, bytes: 0, frames: 0 }) };
     this.reply(s.coordinator, { type: 'ran', epoch, status: this.status(s), routeIndex: index, routeBits: bits, traffic }, replies);
   }
@@ -328,32 +329,6 @@ export class TileHost {
 
 /** A status with epoch -1: the coordinator ignores it (it only tells the host whether the coordinator is there). */
 const PROBE: HostStatus = { idle: false, written: 0, read: 0, strays: 0, signature: '' };
-
-/** The nonzero entries of a route table. */
-function sparseRoutes(table: Uint32Array): { index: Uint32Array; bits: Uint32Array } {
-  let n = 0;
-  for (let i = 0; i < table.length; i++) if (table[i] !== 0) n++;
-  const index = new Uint32Array(n);
-  const bits = new Uint32Array(n);
-  for (let i = 0, k = 0; i < table.length; i++) {
-    if (table[i] === 0) continue;
-    index[k] = i;
-    bits[k++] = table[i];
-  }
-  return { index, bits };
-}
-
-/** A small seeded generator (tests' random frame sizes and delays). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fresh session id. */
 export function sessionId(): string {
