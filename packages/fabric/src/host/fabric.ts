@@ -103,6 +103,7 @@ export class Fabric {
     if (opts.hosts !== undefined) {
       let fabric: Fabric | undefined;
       const remote = await RemoteTiles.connect({ ...defaults, ...opts, hosts: opts.hosts }, (err) => fabric?.fail(err));
+      // spinMicros -1: each host applies the auto rule to its own threads.
       fabric = new Fabric({ ...defaults, ...opts, threads: remote.tiles.length, spinMicros: opts.spinMicros ?? -1 }, remote.tiles);
       fabric.backend = remote;
       opts.logger?.debug({ mesh, hosts: opts.hosts.addresses.length, tiles: remote.tiles.length, machine: machine.name }, 'fabric started on hosts');
