@@ -1,7 +1,8 @@
 // Whole-run semantics across tile hosts: a host killed mid-run fails the run within 2 s naming it, and the
-// others go back to idle with no thread left; a deadlock, a throwing core, stray messages and a dying worker
+// others go back to idle with no thread left; so do hosts whose coordinator is killed; a deadlock, a throwing core, stray messages and a dying worker
 // are the same named errors as in one process; a host refuses a coordinator of another protocol version and,
 // with --secret, anyone without the same secret.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,18 @@ describe('failures across tile hosts', () => {
     d.close();
     expect(kind.toString()).toBe('C');
     expect(packr.unpack(header)).toEqual({ type: 'refused', reason: `it speaks host protocol ${HOST_PROTOCOL_VERSION}, the coordinator ${HOST_PROTOCOL_VERSION + 1} (run the same wafer version everywhere)` });
+  });
+
+  it('a coordinator killed mid-run: its hosts end the session and serve the next one', async () => {
+    const main = new URL('../packages/cli/dist/main.js', import.meta.url).pathname;
+    const coordinator = spawn(process.execPath, [main, 'run', '-n', '400', '--mesh', '2x2', '--machine', 'dev', '--hosts', hosts.addresses.join(',')], { stdio: 'ignore' });
+    expect(await until(() => threadsOf(hosts.procs[0].pid!) > baseline[0], 10_000), 'session started').toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    coordinator.kill('SIGKILL');
+    for (const [h, p] of hosts.procs.entries()) expect(await until(() => threadsOf(p.pid!) === baseline[h], 5000), `host ${h} threads`).toBe(true);
+    const next = await Fabric.start({ machine, mesh, threads: 1, hosts: both() });
+    expect((await next.run(testingProgram('rowShift'), { words: 2 })).messages).toBe(20);
+    await next.close();
   });
 
   it('a host killed mid-run: reported within 2 s naming it, the other host returns to idle and serves the next run', async () => {
