@@ -16,6 +16,8 @@ export class HostLink {
   threads = 0;
   first = 0; // first and last tile ids of its band
   last = -1;
+  /** Its connection dropped (nothing more will come from it). */
+  gone = false;
   /** A worker thread of the host died. */
   onDied: (tile: number, message: string) => void = () => undefined;
   constructor(readonly index: number, readonly address: string, readonly dealer: Dealer) {

@@ -179,6 +179,7 @@ export class RemoteTiles implements TileBackend {
     let looking = false;
     let stopped = false;
     const timer = setInterval(() => {
+      if (this.closed) clearInterval(timer); // torn down mid-run: the run's own promise never settles
       if (looking || this.abortRaised || this.closed) return;
       looking = true;
       void this.probe(epoch).then((all) => {
@@ -237,6 +238,7 @@ export class RemoteTiles implements TileBackend {
 
   /** A host's connection dropped (its process died, or heartbeats stopped): the run fails, naming it. */
   private lost(l: HostLink, why: string): void {
+    l.gone = true;
     if (this.closed) return;
     this.onFailure(new WaferError('HOST_FAILED', `${l.describe(this.tiles)} ${why}; the run is aborted on every host`));
   }
@@ -253,7 +255,7 @@ export class RemoteTiles implements TileBackend {
   private async end(type: 'close' | 'destroy', timeoutMs: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.links.map(async (l) => {
+    await Promise.all(this.links.filter((l) => !l.gone).map(async (l) => {
       const answer = l.next('closed');
       l.send({ type });
       await withTimeout(answer, timeoutMs, () => '').catch(() => undefined);

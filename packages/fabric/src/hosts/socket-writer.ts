@@ -10,6 +10,7 @@ interface Sendable {
 export class SocketWriter {
   private readonly queue: MessageLike[][] = [];
   private busy = false;
+  private sendingSince = 0; // performance.now() when the send in flight began (0: none)
   /** Milliseconds to hold each message (tests inject delays between frames this way); none by default. */
   delayMs: (() => number) | null = null;
 
@@ -22,6 +23,11 @@ export class SocketWriter {
     if (!this.busy) void this.pump();
   }
 
+  /** How long the send in flight has waited (ms; 0 when none): ZeroMQ holds a send while no peer can take it. */
+  get stalledMs(): number {
+    return this.sendingSince === 0 ? 0 : performance.now() - this.sendingSince;
+  }
+
   private async pump(): Promise<void> {
     this.busy = true;
     while (this.queue.length > 0) {
@@ -29,9 +35,12 @@ export class SocketWriter {
       try {
         const d = this.delayMs?.() ?? 0;
         if (d > 0) await new Promise((r) => setTimeout(r, d));
+        this.sendingSince = performance.now();
         await this.socket.send(parts);
       } catch (err) {
         this.onError(err, parts);
+      } finally {
+        this.sendingSince = 0;
       }
     }
     this.busy = false;

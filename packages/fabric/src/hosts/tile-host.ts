@@ -306,11 +306,26 @@ export class TileHost {
     else this.options.logger?.debug({ err: (err as Error).message }, 'undeliverable message to a peer');
   }
 
-  /** On any disconnect, probe the coordinator: a send to a ROUTER peer that is gone fails (mandatory). */
+  /**
+   * After a disconnect, is the coordinator still there? A send to a ROUTER peer that is gone fails (mandatory)
+   * once ZeroMQ has torn its connection down; but when it was the socket's only peer, the send waits instead
+   * (no peer to write to). So probe a few times, and a probe that has waited over a second means it is gone.
+   */
+  private probeCoordinator(s: Session): void {
+    for (const ms of [0, 250, 1000, 2000, 3000]) {
+      setTimeout(() => {
+        if (this.session !== s) return;
+        if (this.writer.stalledMs > 1000) void this.endSession('coordinator unreachable: messages to it cannot leave', false);
+        else this.writer.send([s.coordinator, 'C', packHeader({ type: 'status', epoch: -1, status: PROBE })]);
+      }, ms).unref();
+    }
+  }
+
+  /** On any disconnect, probe the coordinator. */
   private async watchDisconnects(): Promise<void> {
     try {
       for await (const e of this.router.events) {
-        if (e.type === 'disconnect' && this.session !== null) this.writer.send([this.session.coordinator, 'C', packHeader({ type: 'status', epoch: -1, status: PROBE })]);
+        if (e.type === 'disconnect' && this.session !== null) this.probeCoordinator(this.session);
         if (e.type === 'end') return;
       }
     } catch {
