@@ -11,7 +11,7 @@ export type RouteCount = ReturnType<typeof countRoutes>;
 export interface CrossHostTraffic {
   /** Whole messages carried between hosts. */
   messages: number;
-  /** Ring records (headers and payloads) carried, in bytes. */
+  /** Bytes of the data frames (ring records with their headers, grouped by link). */
   bytes: number;
   /** ZeroMQ data frames sent (several records each). */
   frames: number;

@@ -39,7 +39,12 @@ export interface BridgeOptions {
   random?: () => number;
 }
 
-/** Traffic a bridge sent since the last reset. */
+/**
+ * Traffic a bridge has received in its session. Counted where it arrives, since a host's tiles may finish
+ * before its bridge has sent their last records, but not before their own inbound messages have arrived; and
+ * cumulative (the coordinator takes differences between runs), since a peer may start sending in a run before
+ * this host has heard of it.
+ */
 export interface BridgeTraffic {
   messages: number;
   bytes: number;
@@ -94,12 +99,6 @@ export class Bridge {
     for (const links of this.inbound.values()) for (const l of links) this.control.ring(l.from);
   }
 
-  resetTraffic(): void {
-    this.traffic.messages = 0;
-    this.traffic.bytes = 0;
-    this.traffic.frames = 0;
-  }
-
   /**
    * Local tiles ring remote tile t's doorbell when they write toward it (its sleeping flag stays up, so every
    * flush rings) or free ring space its records wait for; each ring makes the bridge serve t's host.
@@ -117,7 +116,10 @@ export class Bridge {
   /** A frame from peer host `peer`. */
   receive(peer: number, kind: string, body: Uint8Array): void {
     if (kind === 'D') {
-      readDataFrame(body, (from, to, records, _messages, wantAck) => {
+      this.traffic.frames++;
+      this.traffic.bytes += body.byteLength;
+      readDataFrame(body, (from, to, records, messages, wantAck) => {
+        this.traffic.messages += messages;
         const l = this.inByKey.get(`${from}>${to}`);
         if (l === undefined) throw new Error(`data for link ${from}>${to}, which does not end on this host`);
         if (records.byteLength > 0) {
@@ -168,9 +170,6 @@ export class Bridge {
   }
 
   private sendFrame(send: PeerSend): void {
-    this.traffic.messages += this.frame.messages;
-    this.traffic.bytes += this.frame.bytes;
-    this.traffic.frames++;
     send('D', this.frame.take());
   }
 

@@ -23,8 +23,6 @@ export class DataFrameBuilder {
   private seg = -1; // offset of the open segment's header
   private segFrom = -1;
   private segTo = -1;
-  /** Whole messages in the frame. */
-  messages = 0;
 
   /** Payload bytes so far (0: nothing to send). */
   get bytes(): number {
@@ -51,10 +49,7 @@ export class DataFrameBuilder {
     this.pos += length;
     const v = this.view;
     v.setUint32(this.seg + 8, v.getUint32(this.seg + 8, true) + length, true);
-    if (last) {
-      v.setUint32(this.seg + 12, v.getUint32(this.seg + 12, true) + 1, true);
-      this.messages++;
-    }
+    if (last) v.setUint32(this.seg + 12, v.getUint32(this.seg + 12, true) + 1, true);
     if (wantAck) v.setUint32(this.seg + 16, FLAG_WANT_ACK, true);
   }
 
@@ -67,7 +62,6 @@ export class DataFrameBuilder {
     this.seg = -1;
     this.segFrom = -1;
     this.segTo = -1;
-    this.messages = 0;
     return out;
   }
 

@@ -30,6 +30,8 @@ export class RemoteTiles implements TileBackend {
   private routeTable: Uint32Array;
   private status: HostStatus[] = [];
   private traffic: CrossHostTraffic = { messages: 0, bytes: 0, frames: 0 };
+  /** Each host's cumulative traffic at its last 'ran'. */
+  private readonly trafficSoFar: CrossHostTraffic[];
   private abortRaised = false;
   private closed = false;
   private epoch = 0;
@@ -42,6 +44,7 @@ export class RemoteTiles implements TileBackend {
     private readonly onFailure: (err: WaferError) => void,
   ) {
     this.routeTable = new Uint32Array(o.mesh.rows * o.mesh.cols * 32);
+    this.trafficSoFar = links.map(() => ({ messages: 0, bytes: 0, frames: 0 }));
     for (const l of links) {
       l.onDied = (t, message) => {
         const tile = tiles[t];
@@ -147,9 +150,11 @@ export class RemoteTiles implements TileBackend {
       if (msg.type !== 'ran') throw new WaferError('HOST_FAILED', `${l.describe(this.tiles)} answered '${msg.type}' to run`);
       this.status[h] = msg.status;
       for (let k = 0; k < msg.routeIndex.length; k++) this.routeTable[msg.routeIndex[k]] |= msg.routeBits[k];
-      traffic.messages += msg.traffic.messages;
-      traffic.bytes += msg.traffic.bytes;
-      traffic.frames += msg.traffic.frames;
+      const before = this.trafficSoFar[h];
+      traffic.messages += msg.traffic.messages - before.messages;
+      traffic.bytes += msg.traffic.bytes - before.bytes;
+      traffic.frames += msg.traffic.frames - before.frames;
+      this.trafficSoFar[h] = msg.traffic;
       let failed = false;
       bodies.forEach((b, k) => {
         const r = unpack<Reply>(b);

@@ -264,7 +264,6 @@ export class TileHost {
     s.epoch = epoch;
     s.done.clear();
     tiles.beginRun();
-    s.bridge?.resetTraffic();
     const replies = await Promise.all(s.local.map((t) => tiles.requestBytes(t, bytes).then((r) => {
       s.done.add(t);
       return r;

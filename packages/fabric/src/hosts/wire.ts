@@ -50,11 +50,12 @@ export type ToHost =
   | { type: 'close' }
   | { type: 'destroy' };
 
-/** A host's cross-host traffic and its sparse route table (entries that are not 0) after a run. */
+/** A host's status and sparse route table (entries that are not 0) after a run, and its traffic so far. */
 export interface RanInfo {
   status: HostStatus;
   routeIndex: Uint32Array;
   routeBits: Uint32Array;
+  /** What this host's bridge has received in the session (cumulative). */
   traffic: { messages: number; bytes: number; frames: number };
 }
 

@@ -118,7 +118,10 @@ export function* neighbourExchange(core: Core, args: { rounds: number; words: nu
   }
 }
 
-/** (0,0) sends `count` messages of `words` floats east to (1,0), which receives them all: one link's throughput. */
+/**
+ * (0,0) sends `count` messages of `words` floats east to (1,0), which receives them all (one link's throughput)
+ * and keeps [sum of their sequence numbers, how many arrived in sequence].
+ */
 export function* burst(core: Core, args: { count: number; words: number }): Prog {
   if (core.y !== 0 || core.x > 1) return;
   if (core.x === 0) {
@@ -129,8 +132,13 @@ export function* burst(core: Core, args: { count: number; words: number }): Prog
     }
   } else {
     let sum = 0;
-    for (let k = 0; k < args.count; k++) sum += (yield core.recv(0))[0];
-    core.alloc('result', 1)[0] = sum;
+    let inOrder = 0;
+    for (let k = 0; k < args.count; k++) {
+      const seq = (yield core.recv(0))[0];
+      sum += seq;
+      if (seq === k) inOrder++;
+    }
+    core.alloc('result', 2).set([sum, inOrder]);
   }
 }
 
