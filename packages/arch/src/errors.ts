@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'CORE_FAILED'
   | 'WORKER_FAILED'
   | 'DEADLOCK'
+  | 'HOST_FAILED' // a tile host disconnected, died or could not set up its tiles
+  | 'HOST_REFUSED' // a tile host refused the coordinator (protocol version, secret, busy)
   | 'MESH_TOO_LARGE'
   | 'DOES_NOT_FIT'
   | 'INTERNAL'

@@ -17,6 +17,7 @@ import { benchBuilder, benchCommand } from './commands/bench.js';
 import { estimateBuilder, estimateCommand } from './commands/estimate.js';
 import { serveBuilder, serveCommand } from './commands/serve.js';
 import { reportBuilder, reportCommand } from './commands/report.js';
+import { hostBuilder, hostCommand } from './commands/host.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
 
@@ -100,10 +101,11 @@ function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void)
     .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
     .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
     .command('serve', 'serve a model on the emulated mesh over an OpenAI-compatible HTTP API, with modeled latency per request', serveBuilder, wrap(serveCommand))
+    .command('host', 'serve a band of a mesh to a coordinator\'s --hosts (a tile host, over ZeroMQ)', hostBuilder, wrap(hostCommand))
     .command('kernel <op>', 'run one mesh kernel (gemm, gemv, shift) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
     .command('report <record>', 'write the HTML report page of a saved run record (--save-run)', reportBuilder, wrap(reportCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
-    .demandCommand(1, 'name a command: run, serve, bench, estimate, inspect, synth, quantize, kernel or report')
+    .demandCommand(1, 'name a command: run, serve, host, bench, estimate, inspect, synth, quantize, kernel or report')
     .strict()
     .help()
     .version(false)

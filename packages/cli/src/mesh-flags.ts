@@ -1,22 +1,23 @@
 // The mesh engine's flags (--mesh, --region, --prefill-region, --decode-region, --threads, --machine, --allreduce,
-// --groups, --sram, --prefill, --spin, --profile-wall),
-// shared by `wafer run` and `wafer serve`: one declaration and one parser, every bad value a usage error.
+// --groups, --sram, --prefill, --spin, --profile-wall, and the tile hosts' --hosts, --host-split, --secret),
+// shared by `wafer run`, `wafer bench` and `wafer serve`: one declaration and one parser, every bad value a usage error.
 // A new mesh flag is one entry in meshFlagOptions, MESH_FLAGS and parseMeshFlags.
 import type { Argv } from 'yargs';
 import { parseMesh, parseRegion, usageError, type MeshShape } from '@wafer/arch';
 import type { MeshEngineOptions } from '@wafer/llama';
 import { choiceFlag, intFlag } from './flags.js';
 import { loadMachine } from './machine-file.js';
+import { hostsFromArgs, hostsOptions, type HostsArgs } from './hosts-flags.js';
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-export const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall'] as const;
+export const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall', 'hosts', 'secret'] as const;
 
 /** The mesh flags as yargs gives them (strings, validated by parseMeshFlags). */
-export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], 'profile-wall'>, string>> & { 'profile-wall'?: boolean };
+export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], 'profile-wall' | 'hosts' | 'secret'>, string>> & { 'profile-wall'?: boolean } & Partial<HostsArgs>;
 
 /** Declares the mesh flags on a command. */
 export function meshFlagOptions(y: Argv): Argv {
-  return y
+  return hostsOptions(y)
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'mesh engine: P or RxC cores' })
     .option('region', { type: 'string', describe: 'mesh engine: cut the mesh into P or RxC regions and place contiguous blocks of layers on them, as many per region as its SRAM holds (default: every layer on the whole mesh)' })
     .option('prefill-region', { type: 'string', describe: 'mesh engine: square P regions the MeshGEMM prefill runs on (default --region); weights and KV cache move to the decode regions over the fabric' })
@@ -41,6 +42,8 @@ export function rejectMeshFlags(argv: MeshFlagArgs, engine: string, more: readon
 export function parseMeshFlags(argv: MeshFlagArgs): Omit<MeshEngineOptions, 'logger' | 'onPlace'> {
   const meshText = argv.mesh ?? '8x8';
   const mesh = parseMesh(meshText);
+  const hosts = hostsFromArgs({ 'host-split': 'columns', ...argv });
+  if (hosts !== undefined && argv.threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
   const threads = argv.threads === undefined ? Math.min(2, mesh.rows * mesh.cols) : intFlag('--threads', argv.threads, { min: 1 });
   if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
   const machine = loadMachine(argv.machine ?? 'wse2');
@@ -58,6 +61,7 @@ export function parseMeshFlags(argv: MeshFlagArgs): Omit<MeshEngineOptions, 'log
     spinMicros: argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 }),
     prefill: argv.prefill === undefined ? ('auto' as const) : choiceFlag('--prefill', argv.prefill, ['meshgemm', 'decode'] as const),
     profileWall: argv['profile-wall'] === true,
+    hosts,
   };
 }
 

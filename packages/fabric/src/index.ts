@@ -8,3 +8,8 @@ export { countRoutes } from './host/route-table.js';
 export { tileWorkerEntry } from './worker-entry.js';
 export { testingProgram } from './testing/programs.js';
 export { checkWindow, mergeTraces, pickCritical } from './host/observed.js';
+export { LocalTiles } from './host/local-tiles.js';
+export type { CrossHostTraffic } from './host/tile-backend.js';
+export { hostTiles, parseHostList, type HostsOptions, type HostSplit } from './hosts/host-options.js';
+export { TileHost, type TileHostOptions, type HostLogger } from './hosts/tile-host.js';
+export { HOST_PROTOCOL_VERSION } from './hosts/wire.js';

@@ -62,12 +62,15 @@ export class RingChannel {
   private readonly u32: Uint32Array;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
   /** Capacity in 8-byte units. */
   readonly units: number;
   /** Largest fragment payload (floats) a record may carry: a quarter of the ring, so several fit. */
   readonly maxFragmentFloats: number;
   /** Producer side: the consumer's read position when last looked at (space is at least what it implies). */
   private seenRead = 0;
+  /** Producer side: the write position after the record `reserve` placed last (published by the caller). */
+  private reservedEnd = 0;
   /** Consumer side: the message being reassembled from fragments, and its header. */
   private partial: Float32Array | null = null;
   private pDst = 0;
@@ -81,6 +84,7 @@ export class RingChannel {
     this.u32 = new Uint32Array(sab, HEADER_BYTES);
     this.f32 = new Float32Array(sab, HEADER_BYTES);
     this.f64 = new Float64Array(sab, HEADER_BYTES);
+    this.u8 = new Uint8Array(sab, HEADER_BYTES);
     this.maxFragmentFloats = Math.max(1, Math.floor((this.units * 8) / 4 / 4) - REC_HEADER_U32);
   }
 
@@ -97,26 +101,8 @@ export class RingChannel {
     const total = payload.length;
     const len = Math.min(total - offset, this.maxFragmentFloats);
     const recUnits = (REC_HEADER_U32 + len + 1) >> 1; // header + payload, rounded up to 8 bytes
-    const w = this.header[RING_WRITE_POS] >>> 0; // own counter: a plain read suffices
-    // Where the record goes: after the last record, or at slot 0 when it does not fit before the end (the
-    // tail is then marked as skipped).
-    const at = w % this.units;
-    const tail = this.units - at;
-    const wraps = tail < recUnits;
-    const need = wraps ? tail + recUnits : recUnits;
-    // The consumer's position is looked at only when the space last seen is not enough, so its cache line
-    // stays with the consumer.
-    if (((w - this.seenRead) >>> 0) + need > this.units) {
-      this.seenRead = Atomics.load(this.header, RING_READ_POS) >>> 0; // acquire: slots before it are free
-      if (((w - this.seenRead) >>> 0) + need > this.units) return -1;
-    }
-    let slot = at;
-    let pos = w;
-    if (wraps) {
-      this.u32[slot * 2] = WRAP_MARKER;
-      pos = (pos + tail) >>> 0;
-      slot = 0;
-    }
+    const slot = this.reserve(recUnits);
+    if (slot < 0) return -1;
     const b = slot * 2;
     this.u32[b + REC_DST] = dst;
     this.u32[b + REC_COLOR] = color;
@@ -127,8 +113,76 @@ export class RingChannel {
     this.f64[slot + (REC_START >> 1)] = start;
     copyFloats(this.f32, b + REC_HEADER_U32, payload, offset, len);
     // release: the record's bytes are visible to a consumer that Atomics.loads the new position
-    Atomics.store(this.header, RING_WRITE_POS, (pos + recUnits) | 0);
+    Atomics.store(this.header, RING_WRITE_POS, this.reservedEnd | 0);
     return len;
+  }
+
+  /**
+   * Producer: finds room for a record of `recUnits` after the last one, or at slot 0 when it does not fit
+   * before the end (the tail is then marked as skipped). Returns the record's slot (8-byte units), or -1 when
+   * the ring is full; the caller writes the record and publishes `reservedEnd`.
+   */
+  private reserve(recUnits: number): number {
+    const w = this.header[RING_WRITE_POS] >>> 0; // own counter: a plain read suffices
+    const at = w % this.units;
+    const tail = this.units - at;
+    const wraps = tail < recUnits;
+    const need = wraps ? tail + recUnits : recUnits;
+    // The consumer's position is looked at only when the space last seen is not enough, so its cache line
+    // stays with the consumer.
+    if (((w - this.seenRead) >>> 0) + need > this.units) {
+      this.seenRead = Atomics.load(this.header, RING_READ_POS) >>> 0; // acquire: slots before it are free
+      if (((w - this.seenRead) >>> 0) + need > this.units) return -1;
+    }
+    if (!wraps) {
+      this.reservedEnd = (w + recUnits) >>> 0;
+      return at;
+    }
+    this.u32[at * 2] = WRAP_MARKER;
+    this.reservedEnd = (w + tail + recUnits) >>> 0;
+    return 0;
+  }
+
+  /**
+   * Producer, raw: writes one record exactly as `readRecords` handed it out of another ring of the same
+   * capacity (the hosts' bridges carry records between machines this way). False when the ring is full.
+   */
+  tryWriteRecord(src: Uint8Array, byteOffset: number, byteLength: number): boolean {
+    const slot = this.reserve(byteLength >> 3);
+    if (slot < 0) return false;
+    this.u8.set(src.subarray(byteOffset, byteOffset + byteLength), slot * 8);
+    Atomics.store(this.header, RING_WRITE_POS, this.reservedEnd | 0); // release, as in tryWriteParts
+    return true;
+  }
+
+  /**
+   * Consumer, raw: hands each record written so far (one message fragment with its header, as bytes of the
+   * ring, 8-byte aligned; `last` when it ends its message) to `take` until it returns false, then releases the
+   * taken records' slots. Returns how many records were taken.
+   */
+  readRecords(take: (data: Uint8Array, byteOffset: number, byteLength: number, last: boolean) => boolean): number {
+    let r = this.header[RING_READ_POS] >>> 0; // own counter
+    const w = Atomics.load(this.header, RING_WRITE_POS) >>> 0; // acquire: records before w are complete
+    let taken = 0;
+    while (r !== w) {
+      let slot = r % this.units;
+      let next = r;
+      if (this.u32[slot * 2] === WRAP_MARKER) {
+        next = (r + (this.units - slot)) >>> 0;
+        slot = 0;
+      }
+      const b = slot * 2;
+      const len = this.u32[b + REC_LEN];
+      const last = this.u32[b + REC_OFFSET] + len === this.u32[b + REC_TOTAL];
+      const bytes = ((REC_HEADER_U32 + len + 1) >> 1) * 8;
+      if (!take(this.u8, slot * 8, bytes, last)) break;
+      r = (next + bytes / 8) >>> 0;
+      taken++;
+    }
+    if (taken === 0) return 0;
+    Atomics.store(this.header, RING_READ_POS, r | 0); // release, as in read()
+    if (Atomics.load(this.header, RING_WRITER_BLOCKED) !== 0) Atomics.notify(this.header, RING_READ_POS);
+    return taken;
   }
 
   /** Consumer: the next whole message, or null when none is complete yet. Reassembles fragments. */

@@ -24,6 +24,11 @@ export const PROGRESS_RUNNING = 0; // 1 + local index of the core being resumed;
 export const PROGRESS_BEATS = 1; // bumped at every scheduling point and every compute charge
 export const PROGRESS_EPOCH = 2; // the run the worker has started (its program is loaded)
 
+/** Atomics.waitAsync (Node 16+; its types are in lib ES2024, past this project's ES2023). */
+interface AtomicsWaitAsync {
+  waitAsync(i32: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
+}
+
 /** Named offsets into the control Int32Array for T workers. */
 export class ControlState {
   readonly i32: Int32Array;
@@ -78,6 +83,14 @@ export class ControlState {
   /** Worker t is about to sleep on its doorbell (set before its last look at the rings), or is awake again. */
   setSleeping(t: number, sleeping: boolean): void { Atomics.store(this.i32, this.sleepingSlot(t), sleeping ? 1 : 0); }
   doorbell(t: number): number { return Atomics.load(this.i32, this.doorbellSlot(t)); }
+  /**
+   * Like waitDoorbell without blocking the thread: the hosts' bridges wait on the doorbells of the tiles that
+   * live on other hosts (local tiles ring them when they write toward those tiles or free space they need).
+   */
+  waitDoorbellAsync(t: number, seen: number, timeoutMs: number): Promise<string> {
+    const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.i32, this.doorbellSlot(t), seen, timeoutMs);
+    return typeof r.value === 'string' ? Promise.resolve(r.value) : r.value;
+  }
   /** Sleeps until worker t's doorbell moves from `seen` or the timeout passes. */
   waitDoorbell(t: number, seen: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {
     return Atomics.wait(this.i32, this.doorbellSlot(t), seen, timeoutMs);

@@ -7,11 +7,12 @@ import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import { regionFlags, rejectMeshFlags } from '../mesh-flags.js';
+import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
 import type { Context } from '../context.js';
 import { PhaseProfile, profileJson, profileText } from '@wafer/observe';
 
 export function benchBuilder(y: Argv): Argv {
-  return y
+  return hostsOptions(y)
     .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, defaultDescription: 'models/stories260K/stories260K.bin' })
     .option('engine', { type: 'string', default: 'mesh', describe: 'mesh or reference' })
     .option('mesh', { type: 'string', defaultDescription: '8x8', describe: 'comma list of meshes (P or RxC)' })
@@ -29,7 +30,7 @@ export function benchBuilder(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false });
 }
 
-interface BenchArgs {
+interface BenchArgs extends HostsArgs {
   model: string;
   engine: string;
   mesh?: string;
@@ -101,7 +102,10 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const sramUnlimited = choiceFlag('--sram', argv.sram ?? 'enforce', ['enforce', 'unlimited'] as const) === 'unlimited';
   const spinMicros = argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
   const meshes: (MeshShape | null)[] = engineName === 'mesh' ? (argv.mesh ?? '8x8').split(',').map((m) => parseMesh(m)) : [null];
-  const threadList = engineName === 'mesh' ? (argv.threads ?? '1,2').split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
+  const hosts = engineName === 'mesh' ? hostsFromArgs(argv) : undefined;
+  if (hosts !== undefined && argv.threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
+  // With --hosts, one row per mesh: the hosts' own thread counts apply.
+  const threadList = engineName === 'mesh' ? (argv.threads ?? (hosts ? '1' : '1,2')).split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
   const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine ?? 'wse2') : null;
   const model = loadModel(argv.model);
   if (promptLen + gen > model.config.seqLen) throw usageError(`-p ${promptLen} plus -n ${gen} exceeds the model's context of ${model.config.seqLen}`);
@@ -116,7 +120,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
       }
       ctx.interrupted.throwIfAborted();
       const regions = mesh ? regionFlags(argv, mesh) : {};
-      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, logger: ctx.log, observe: argv.profile ? { phases: true } : undefined }) : new ReferenceLlama(model);
+      const engine = mesh ? await MeshLlama.create(model, { mesh, ...regions, threads, machine: machine!, sramUnlimited, spinMicros, hosts, logger: ctx.log, observe: argv.profile ? { phases: true } : undefined }) : new ReferenceLlama(model);
       const cores = mesh ? mesh.rows * mesh.cols : 0;
       const profiles = argv.profile && mesh ? { pp: new PhaseProfile('prefill', mesh.cols, cores), tg: new PhaseProfile('decode', mesh.cols, cores) } : null;
       const pp: number[] = [];
@@ -149,7 +153,8 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
       } finally {
         if (mesh) await (engine as MeshLlama).close();
       }
-      const base = { model: argv.model, engine: engineName, machine: machine?.name ?? null, mesh: mesh ? `${mesh.rows}x${mesh.cols}` : null, threads };
+      const where = mesh ? `${mesh.rows}x${mesh.cols}${hosts ? ` on ${hosts.addresses.length} hosts` : ''}` : null;
+      const base = { model: argv.model, engine: engineName, machine: machine?.name ?? null, mesh: where, threads: mesh ? (engine as MeshLlama).fabric.threads : threads };
       const prof = profiles ? { pp: profiles.pp.result(), tg: profiles.tg.result() } : null;
       rows.push({ ...base, test: `pp${promptLen}`, modeled_tok_s: mesh ? stats(ppModeled) : null, wall_tok_s: stats(pp), ...(prof ? { profile: profileJson(prof.pp) } : {}) });
       rows.push({ ...base, test: `tg${gen}`, modeled_tok_s: mesh ? stats(tgModeled) : null, wall_tok_s: stats(tg), ...(prof ? { profile: profileJson(prof.tg) } : {}) });

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { ensureParentDir } from '../output-file.js';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
-import { Fabric } from '@wafer/fabric';
+import { Fabric, type HostsOptions } from '@wafer/fabric';
+import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
 import { maxAbsError, refGemm, refGemv, refShift, runGemm, runGemv, runShift, type GemmAlgo, type KernelResult } from '@wafer/kernels';
 import { profileJson, profileText, type PhaseProfileResult } from '@wafer/observe';
 import type { RunReport } from '@wafer/fabric';
@@ -20,7 +21,7 @@ const GEMV_ALGOS = ['meshgemv', 'pipeline', 'ring'] as const;
 const STRATEGY = { meshgemv: 'ktree', pipeline: 'pipeline', ring: 'ring' } as const;
 
 export function kernelBuilder(y: Argv): Argv {
-  return observeOptions(y, 'the kernel run')
+  return observeOptions(hostsOptions(y), 'the kernel run')
     .positional('op', { type: 'string', choices: ['gemm', 'gemv', 'shift', 'compare'], describe: 'kernel to run (shift: every core passes its block one hop east), or compare all algorithms' })
     .option('algo', { type: 'string', describe: `gemm: ${GEMM_ALGOS.join('|')}; gemv: ${GEMV_ALGOS.join('|')}` })
     .option('mesh', { type: 'string', default: '4', describe: 'P (P×P) or RxC; for compare, a comma list of P' })
@@ -36,7 +37,7 @@ export function kernelBuilder(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false });
 }
 
-interface KernelArgs extends ObserveArgs {
+interface KernelArgs extends ObserveArgs, HostsArgs {
   op: 'gemm' | 'gemv' | 'shift' | 'compare';
   algo?: string;
   mesh: string;
@@ -73,10 +74,11 @@ interface OneRun {
   /** The observability flags' plan (wafer kernel gemm|gemv|shift only). */
   plan?: ObservePlan;
   ctx?: Context;
+  hosts?: HostsOptions;
 }
 
 async function runOne(o: OneRun): Promise<{ out: Record<string, unknown>; profile?: PhaseProfileResult }> {
-  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true, observe: o.plan?.observe });
+  const fabric = await Fabric.start({ machine: o.machine, mesh: o.mesh, threads: o.threads, sramUnlimited: true, observe: o.plan?.observe, hosts: o.hosts });
   const label = o.op === 'shift' ? `shift of ${o.n} values per core` : `${o.op} ${o.algo} ${o.op === 'gemm' ? `${o.m}x${o.k}x${o.n}` : `[1x${o.k}]x[${o.k}x${o.n}]`}`;
   const observer = o.plan ? startObserver(o.plan, o.mesh, o.machine, `wafer kernel ${label} on ${o.machine.name} ${o.mesh.rows}x${o.mesh.cols}`) : null;
   try {
@@ -123,7 +125,8 @@ async function runOne(o: OneRun): Promise<{ out: Record<string, unknown>; profil
       op: o.op,
       algo: o.algo,
       mesh: { rows: o.mesh.rows, cols: o.mesh.cols },
-      threads: o.threads,
+      threads: fabric.threads,
+      ...(o.hosts ? { hosts: o.hosts.addresses.length, cross_host_messages: (r as RunReport).crossHost?.messages, cross_host_bytes: (r as RunReport).crossHost?.bytes } : {}),
       machine: o.machine.name,
       shape: { m: o.m, k: o.k, n: o.n },
       max_abs_error: maxError,
@@ -146,6 +149,7 @@ async function runOne(o: OneRun): Promise<{ out: Record<string, unknown>; profil
 export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<void> {
   const machine = loadMachine(argv.machine);
   const threads = intFlag('--threads', argv.threads, { min: 1 });
+  const hosts = hostsFromArgs(argv); // with --hosts, each host's own --threads applies
   const seed = intFlag('--seed', argv.seed, { min: 0 });
   const k = intFlag('--k', argv.k, { min: 1 });
   const n = intFlag('--n', argv.n ?? (argv.op === 'shift' ? '16' : '256'), { min: 1 });
@@ -155,7 +159,7 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
     for (const [flag, v] of [['--algo', argv.algo], ['--counters', argv.counters], ['--groups', argv.groups], ...OBSERVE_FLAGS.map((f) => [`--${f}`, argv[f]] as const)] as const) {
       if (v !== undefined) throw usageError(`${flag} applies to one kernel run (gemm, gemv or shift), not to compare`);
     }
-    return compare(argv, ctx, machine, threads, seed, k, n);
+    return compare(argv, ctx, machine, threads, seed, k, n, hosts);
   }
   const mesh = parseMesh(argv.mesh);
   if (mesh.rows * mesh.cols < threads) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
@@ -169,7 +173,7 @@ export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<voi
   const algo = argv.op === 'shift' ? 'row-shift' : argv.op === 'gemm' ? choiceFlag('--algo', argv.algo ?? 'meshgemm', GEMM_ALGOS) : choiceFlag('--algo', argv.algo ?? 'meshgemv', GEMV_ALGOS);
   const m = argv.op === 'shift' ? 1 : argv.op === 'gemv' ? intFlag('--m', argv.m ?? '1', { min: 1, max: 1 }) : intFlag('--m', argv.m ?? '256', { min: 1 });
   const plan = planObserve(argv, mesh, ctx);
-  const { out, profile } = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters, plan, ctx });
+  const { out, profile } = await runOne({ op: argv.op, algo, mesh, threads, machine, m, k, n, groups, axis, seed, countersFile: argv.counters, plan, ctx, hosts });
   if (argv.json) {
     ctx.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -190,7 +194,7 @@ async function writeCounters(fabric: Fabric, file: string): Promise<void> {
   writeFileSync(file, JSON.stringify({ mesh: fabric.mesh, directions: ['N', 'E', 'S', 'W'], ...json }));
 }
 
-async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, threads: number, seed: number, k: number, n: number): Promise<void> {
+async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, threads: number, seed: number, k: number, n: number, hosts: HostsOptions | undefined): Promise<void> {
   const sides = argv.mesh.split(',').map((s) => intFlag('--mesh', s, { min: 1 }));
   const m = intFlag('--m', argv.m ?? String(k), { min: 1 });
   const rows: Record<string, unknown>[] = [];
@@ -198,9 +202,9 @@ async function compare(argv: KernelArgs, ctx: Context, machine: MachineSpec, thr
     const mesh = { rows: P, cols: P };
     const t = Math.min(threads, P * P);
     const gemm: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMM_ALGOS) gemm[algo] = (await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed })).out;
+    for (const algo of GEMM_ALGOS) gemm[algo] = (await runOne({ op: 'gemm', algo, mesh, threads: t, machine, m, k, n, axis: 'y', seed, hosts })).out;
     const gemv: Record<string, Record<string, unknown>> = {};
-    for (const algo of GEMV_ALGOS) gemv[algo] = (await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed })).out;
+    for (const algo of GEMV_ALGOS) gemv[algo] = (await runOne({ op: 'gemv', algo, mesh, threads: t, machine, m: 1, k, n, axis: 'y', seed, hosts })).out;
     const cyc = (r: Record<string, unknown>) => r.modeled_cycles as number;
     rows.push({
       P,

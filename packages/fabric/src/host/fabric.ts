@@ -1,19 +1,20 @@
-// The coordinator side of the emulator: starts one long-lived tile task per thread (piscina), wires the
-// SAB rings between tiles, places data, runs core programs, watches for deadlock and gathers results.
+// The coordinator side of the emulator: partitions the mesh into tiles, starts them (worker threads here, or
+// tile hosts over ZeroMQ with `hosts`), places data, runs core programs and gathers results.
 
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { coreName, partitionTiles, WaferError } from '@wafer/arch';
 import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
-import { createRingBuffer } from '../ring.js';
-import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
-import { pack, unpack, type Command, type CriticalCore, type ObserveOptions, type ProgramRef, type Reply, type RunSummary, type TileCounters, type TileTrace, type TileWall, type WaitingCore, type WallIntervals } from '../protocol.js';
-import { tileWorkerEntry } from '../worker-entry.js';
-import { countRoutes } from './route-table.js';
+import { ABORT_DEADLOCK } from '../shared-state.js';
+import type { Command, CriticalCore, ObserveOptions, ProgramRef, Reply, RunSummary, TileCounters, TileTrace, TileWall, WaitingCore, WallIntervals } from '../protocol.js';
 import { mergeCounters, type MeshCounters } from './counters.js';
+import { AUTO_SPIN_MICROS, DEFAULT_STALL_MS, LocalTiles } from './local-tiles.js';
 import { checkWindow, mergeTraces, pickCritical } from './observed.js';
 import { checkHostMemory, fabricHostBytes } from './host-memory.js';
+import type { CrossHostTraffic, TileBackend } from './tile-backend.js';
+import type { HostsOptions } from '../hosts/host-options.js';
+import { RemoteTiles } from '../hosts/remote-tiles.js';
+
+export { AUTO_SPIN_MICROS, DEFAULT_STALL_MS };
 
 /** Minimal logger interface (pino's). */
 export interface FabricLogger {
@@ -39,6 +40,11 @@ export interface FabricOptions {
   profileWall?: boolean;
   /** Fail a run whose route tables exceed the machine's routing budget (default true). */
   enforceRouteBudget?: boolean;
+  /**
+   * Run the tiles on tile hosts (`wafer host`) instead of this process's threads: one band of the mesh per
+   * host, each cut into its own threads' tiles (`threads` is then ignored). Results are bit-identical.
+   */
+  hosts?: HostsOptions;
   /** Phases, per-run counters, traces (docs/fabric.md, "Observing a run"); all off by default. */
   observe?: ObserveOptions;
   /**
@@ -71,6 +77,8 @@ export interface RunReport {
   colorMessages: number[];
   colorWords: number[];
   colorMaxHops: number[];
+  /** With `hosts`: what crossed between tile hosts. */
+  crossHost?: CrossHostTraffic;
   /** With observe.phases: the core whose clock ended last (the run's modeled cycles) and its cycles per phase. */
   phases?: CriticalCore;
   /** With observe.phases or observe.counters: this run's counters (phaseCycles with phases). */
@@ -80,13 +88,6 @@ export interface RunReport {
   /** With observe.wallTrace: the coordinator's [start, end] of the run and each thread's intervals (ms since the epoch). */
   wallTrace?: { coordinator: [number, number]; threads: WallIntervals[] };
 }
-
-const WATCHDOG_MS = 50;
-/** Default FabricOptions.stallMs. */
-export const DEFAULT_STALL_MS = 1000;
-/** Default polling before an idle tile thread sleeps, when threads do not outnumber cores (docs/fabric.md). */
-export const AUTO_SPIN_MICROS = 50;
-const SETTLE_MS = 5000;
 
 /** Every fabric of this process that is neither closed nor destroyed (for destroyAllFabrics). */
 const liveFabrics = new Set<Fabric>();
@@ -106,103 +107,57 @@ export function liveFabricThreads(): number {
   return n;
 }
 
+
 export class Fabric {
   readonly tiles: Tile[];
-  private readonly control: ControlState;
-  private readonly routeTable: Uint32Array;
-  private readonly waiters: ((r: Reply) => void)[][];
+  private backend!: TileBackend;
   private failed: WaferError | null = null;
   private closed = false;
 
   private constructor(
-    readonly options: Required<Omit<FabricOptions, 'logger'>> & { logger?: FabricLogger },
-    private readonly pool: Piscina,
-    private readonly ports: MessagePort[],
-    private readonly tasks: Promise<unknown>[],
+    readonly options: Required<Omit<FabricOptions, 'logger' | 'hosts'>> & { logger?: FabricLogger; hosts?: HostsOptions },
     tiles: Tile[],
-    control: ControlState,
-    routeTableSab: SharedArrayBuffer,
   ) {
     this.tiles = tiles;
-    this.control = control;
-    this.routeTable = new Uint32Array(routeTableSab);
-    this.waiters = ports.map(() => []);
-    ports.forEach((port, t) => {
-      port.on('message', (bytes: Uint8Array) => this.waiters[t].shift()?.(unpack<Reply>(bytes)));
-    });
-    tasks.forEach((task, t) => {
-      task.catch((err: unknown) => this.workerDied(t, err));
-    });
     liveFabrics.add(this);
   }
 
   get machine(): MachineSpec { return this.options.machine; }
   /** Worker threads still alive (0 once the fabric is closed or destroyed). */
-  get liveThreads(): number { return this.pool.threads.length; }
+  get liveThreads(): number { return this.backend.liveThreads; }
   get mesh(): MeshShape { return this.options.mesh; }
-  get threads(): number { return this.options.threads; }
+  get threads(): number { return this.tiles.length; }
 
-  /** Partitions the mesh, starts the tile workers and connects them. */
+  /** Partitions the mesh, starts the tile workers (or connects to the tile hosts) and connects them. */
   static async start(opts: FabricOptions): Promise<Fabric> {
     const { mesh, machine } = opts;
     if (mesh.rows > machine.mesh.maxRows || mesh.cols > machine.mesh.maxCols) {
       throw new WaferError('USAGE', `--mesh ${mesh.rows}x${mesh.cols} is larger than machine ${machine.name}'s ${machine.mesh.maxRows}x${machine.mesh.maxCols} cores`);
     }
+    if (opts.observe?.trace !== undefined) checkWindow(opts.observe.trace, mesh);
+    const defaults = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, observe: {}, stallMs: DEFAULT_STALL_MS };
+    if (opts.hosts !== undefined) {
+      let fabric: Fabric | undefined;
+      const remote = await RemoteTiles.connect({ ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, hosts: opts.hosts }, (err) => fabric?.fail(err));
+      // spinMicros -1: each host applies the auto rule to its own threads.
+      fabric = new Fabric({ ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, threads: remote.tiles.length, spinMicros: opts.spinMicros ?? -1 }, remote.tiles);
+      fabric.backend = remote;
+      opts.logger?.debug({ mesh, hosts: opts.hosts.addresses.length, tiles: remote.tiles.length, machine: machine.name }, 'fabric started on hosts');
+      return fabric;
+    }
     const tiles = partitionTiles(mesh, opts.threads, opts.tileShape ?? 'square');
     checkHostMemory(fabricHostBytes(mesh, tiles.length), `a ${mesh.rows}x${mesh.cols} fabric on ${tiles.length} threads`);
     const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
-    if (opts.observe?.trace !== undefined) checkWindow(opts.observe.trace, mesh);
-    const options = { sramUnlimited: false, ringBytes: 256 * 1024, enforceRouteBudget: true, tileShape: 'square' as TileShape, profileWall: false, ...opts, observe: opts.observe ?? {}, spinMicros, stallMs: opts.stallMs ?? DEFAULT_STALL_MS };
-    const control = ControlState.create(tiles.length);
-    const routeTableSab = new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4);
-    const rings: { from: number; to: number; sab: SharedArrayBuffer }[] = [];
-    for (const a of tiles) {
-      for (const b of tiles) {
-        // Routes are straight lines, so only tiles that share rows or columns ever exchange messages.
-        const shareRows = a.y0 < b.y0 + b.height && b.y0 < a.y0 + a.height;
-        const shareCols = a.x0 < b.x0 + b.width && b.x0 < a.x0 + a.width;
-        if (a.id !== b.id && (shareRows || shareCols)) rings.push({ from: a.id, to: b.id, sab: createRingBuffer(options.ringBytes) });
-      }
-    }
-    const pool = new Piscina({
-      filename: tileWorkerEntry(),
-      minThreads: tiles.length,
-      maxThreads: tiles.length,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      atomics: 'disabled',
-    });
-    const ports: MessagePort[] = [];
-    const tasks: Promise<unknown>[] = [];
-    for (const tile of tiles) {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1);
-      const init = {
-        tileId: tile.id,
-        tiles,
-        mesh,
-        machine,
-        sramUnlimited: options.sramUnlimited,
-        spinMicros: options.spinMicros,
-        profileWall: options.profileWall,
-        observe: options.observe,
-        control: control.sab,
-        routeTable: routeTableSab,
-        rings: rings.filter((r) => r.from === tile.id || r.to === tile.id),
-        port: port2,
-      };
-      tasks.push(pool.run(init, { transferList: [port2] }));
-    }
-    opts.logger?.debug({ mesh, threads: tiles.length, rings: rings.length, machine: machine.name }, 'fabric started');
-    return new Fabric(options, pool, ports, tasks, tiles, control, routeTableSab);
+    const options = { ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, spinMicros };
+    const fabric = new Fabric(options, tiles);
+    const local = LocalTiles.start({ ...options, tiles, local: tiles.map((t) => t.id) }, (t, err, running) => fabric.workerDied(t, err, running), (err) => fabric.fail(err));
+    fabric.backend = local;
+    opts.logger?.debug({ mesh, threads: tiles.length, rings: local.bridged.length, machine: machine.name }, 'fabric started');
+    return fabric;
   }
 
   private request(t: number, cmd: Command): Promise<Reply> {
-    return new Promise<Reply>((resolve) => {
-      this.waiters[t].push(resolve);
-      const bytes = pack(cmd);
-      this.ports[t].postMessage(bytes, [bytes.buffer as ArrayBuffer]);
-    });
+    return this.backend.request(t, cmd);
   }
 
   private async broadcast(cmd: (t: number) => Command | null): Promise<Reply[]> {
@@ -270,23 +225,9 @@ export class Fabric {
     this.ensureUsable();
     const t0 = performance.now();
     const epochStartMs = performance.timeOrigin + t0;
-    this.routeTable.fill(0);
-    const epoch = this.control.bumpRunEpoch();
-    const done = new Set<number>();
-    const replies = new Array<Reply>(this.tiles.length);
-    const watchdog = this.startWatchdog(done, epoch);
-    let runReplies: Reply[];
-    try {
-      runReplies = await this.orFailure(
-        Promise.all(this.tiles.map((tile) => this.request(tile.id, { type: 'run', program, args, epoch, gather: names.length > 0 ? names : undefined }).then((r) => {
-          done.add(tile.id);
-          replies[tile.id] = r;
-          return r;
-        }))),
-      );
-    } finally {
-      clearInterval(watchdog);
-    }
+    const epoch = this.backend.beginRun();
+    const cmd = { type: 'run' as const, program, args, epoch, gather: names.length > 0 ? names : undefined };
+    const runReplies = await this.orFailure(this.backend.runAll(cmd));
     const failure = this.runFailure(runReplies);
     if (failure !== null) {
       await this.destroy();
@@ -294,9 +235,7 @@ export class Fabric {
     }
     // Every tile has finished and written all it sent: once every written message has been read, each tile's
     // stray count is final. Then the tiles still draining their rings may stop.
-    const inRings = await this.settleRings();
-    const strays = this.control.totalStrays();
-    this.control.endRun(epoch);
+    const { unread: inRings, strays } = await this.backend.settle(epoch);
     if (strays > 0 || inRings !== 0) {
       const drained = await this.broadcast(() => ({ type: 'strays' }));
       const where = drained.flatMap((r) => (r.type === 'drained' ? r.strayCores : [])).slice(0, 4).join(', ');
@@ -304,7 +243,7 @@ export class Fabric {
       throw new WaferError('INTERNAL', `run ended with ${strays + inRings} message(s) sent but never received${where ? ` (${where})` : ''}: a core program sent more than its peers receive`);
     }
     const summaries = runReplies.map((r) => (r as { summary: RunSummary }).summary);
-    const routes = countRoutes(this.routeTable, this.mesh);
+    const routes = this.backend.routes();
     const report: RunReport = {
       modeledCycles: Math.max(...summaries.map((s) => s.maxClock)),
       messages: summaries.reduce((a, s) => a + s.messages, 0),
@@ -322,6 +261,7 @@ export class Fabric {
       colorMessages: sumColumns(summaries.map((s) => s.colorMessages)),
       colorWords: sumColumns(summaries.map((s) => s.colorWords)),
       colorMaxHops: summaries.reduce((a, s) => a.map((v, c) => Math.max(v, s.colorMaxHops[c])), new Array<number>(32).fill(0)),
+      crossHost: this.backend.crossHost(),
     };
     this.observed(report, summaries, epochStartMs);
     if (routes.conflict !== null) {
@@ -350,73 +290,6 @@ export class Fabric {
     const traces = summaries.filter((s) => s.trace !== undefined).map((s) => s.trace!);
     if (this.options.observe.trace !== undefined) report.trace = mergeTraces(traces);
     if (summaries[0].wallTrace !== undefined) report.wallTrace = { coordinator: [epochStartMs, performance.timeOrigin + performance.now()], threads: summaries.map((s) => s.wallTrace!) };
-  }
-
-  /**
-   * Waits (up to SETTLE_MS) until the tiles have read every cross-tile message written in this run; returns
-   * how many are still unread (0 normally). Tiles keep draining their rings after they finish, so this is short.
-   */
-  private async settleRings(): Promise<number> {
-    const c = this.control;
-    const t0 = performance.now();
-    for (let spins = 0; c.totalWritten() !== c.totalRead(); spins++) {
-      if (performance.now() - t0 > SETTLE_MS) break;
-      await new Promise((r) => (spins < 100 ? setImmediate(r) : setTimeout(r, 1)));
-    }
-    return c.totalWritten() - c.totalRead();
-  }
-
-  /**
-   * Every worker idle (or done) and nothing in flight across two looks: a deadlock. A worker that has started
-   * this run, is not idle, and has not beaten for `stallMs`: a core program that never yields (its thread is
-   * stuck in user code and never reaches the polling points that would see an abort), so the run fails here.
-   */
-  private startWatchdog(done: Set<number>, epoch: number): NodeJS.Timeout {
-    let last = '';
-    const beats = new Array<number>(this.tiles.length).fill(-1);
-    const since = new Array<number>(this.tiles.length).fill(0);
-    return setInterval(() => {
-      const c = this.control;
-      const now = performance.now();
-      let allIdle = true;
-      for (let t = 0; t < this.tiles.length; t++) {
-        if (done.has(t) || c.isIdle(t, epoch)) {
-          beats[t] = -1;
-          continue;
-        }
-        allIdle = false;
-        const p = c.progress(t);
-        if (p.epoch !== epoch || p.beats !== beats[t]) {
-          beats[t] = p.epoch === epoch ? p.beats : -1;
-          since[t] = now;
-        } else if (this.options.stallMs > 0 && now - since[t] >= this.options.stallMs) {
-          this.abortRun(this.hungError(t, p.running, now - since[t]));
-          return;
-        }
-      }
-      if (!allIdle) {
-        last = '';
-        return;
-      }
-      const written = c.totalWritten();
-      const read = c.totalRead();
-      let sig = `${written}/${read}`;
-      for (let t = 0; t < this.tiles.length; t++) sig += `/${c.doorbell(t)}`;
-      if (written === read && sig === last) c.raiseAbort(ABORT_DEADLOCK);
-      last = sig;
-    }, WATCHDOG_MS);
-  }
-
-  /** The CORE_HUNG error for tile t, whose core `local` (-1: unknown) has held its thread for `ms`. */
-  private hungError(t: number, local: number, ms: number): WaferError {
-    const who = local >= 0 ? `${this.coreOf(t, local)} on tile ${t}` : `a core on tile ${t} (${tileDesc(this.tiles[t])})`;
-    return new WaferError('CORE_HUNG', `${who} has run for ${(ms / 1000).toFixed(1)} s without yielding or computing: its program never yields (an endless loop?); the run was stopped`);
-  }
-
-  /** coreName of local core `local` of tile t. */
-  private coreOf(t: number, local: number): string {
-    const tile = this.tiles[t];
-    return coreName(tile.x0 + (local % tile.width), tile.y0 + Math.floor(local / tile.width));
   }
 
   private runFailure(replies: Reply[]): WaferError | null {
@@ -466,20 +339,19 @@ export class Fabric {
     });
   }
 
-  private workerDied(t: number, err: unknown): void {
-    if (this.closed) return;
+  /** A worker thread of this process died; `running` is the local index of the core it was resuming (-1: none). */
+  private workerDied(t: number, err: unknown, running = -1): void {
     const msg = err instanceof Error ? err.message : String(err);
-    const running = this.control.progress(t).running;
-    const during = running >= 0 ? ` while ${this.coreOf(t, running)} was running` : '';
-    this.abortRun(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(this.tiles[t])}) died${during}: ${msg}`));
+    const tile = this.tiles[t];
+    const during = running >= 0 ? ` while ${coreName(tile.x0 + (running % tile.width), tile.y0 + Math.floor(running / tile.width))} was running` : '';
+    this.fail(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(tile)}) died${during}: ${msg}`));
   }
 
-  /** Fails the fabric with `err`: every pending and later request rejects with it, and every worker is terminated. */
-  private abortRun(err: WaferError): void {
-    if (this.failed || this.closed) return;
+  /** A worker, a core that never yields, or a tile host: every request fails with `err`, and the fabric is torn down. */
+  private fail(err: WaferError): void {
+    if (this.closed || this.failed) return;
     this.failed = err;
-    this.control.raiseAbort(ABORT_FAILED);
-    for (const reject of this.inFlight) reject(this.failed);
+    for (const reject of this.inFlight) reject(err);
     this.inFlight.clear();
     void this.destroy();
   }
@@ -489,19 +361,16 @@ export class Fabric {
     if (this.closed) throw new WaferError('INTERNAL', 'the fabric is closed');
   }
 
-  /** Graceful: every tile task finishes, then the threads exit. */
+  /** Graceful: every tile task finishes, then the threads (and with hosts, their sessions) end. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.failed || this.control.abort !== ABORT_NONE) return this.destroy();
-    await Promise.all(this.tiles.map((t) => this.request(t.id, { type: 'shutdown' })));
+    if (this.failed || this.backend.aborting) return this.destroy();
+    await this.backend.close();
     this.closed = true;
-    await Promise.allSettled(this.tasks);
-    for (const p of this.ports) p.close();
-    await this.pool.close();
     liveFabrics.delete(this);
   }
 
-  /** Immediate: terminates every worker thread (a second call waits for the first). */
+  /** Immediate: terminates every worker thread (on every host); a second call waits for the first. */
   destroy(): Promise<void> {
     this.destroying ??= this.terminate();
     return this.destroying;
@@ -511,10 +380,8 @@ export class Fabric {
   private async terminate(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.control.raiseAbort(ABORT_DESTROYED);
-    for (const p of this.ports) p.close();
     try {
-      await this.pool.destroy();
+      await this.backend.destroy();
     } finally {
       liveFabrics.delete(this);
     }

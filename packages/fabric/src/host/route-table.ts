@@ -59,3 +59,17 @@ export function countRoutes(table: Uint32Array, mesh: MeshShape): { max: number;
   }
   return { max, busiest: at < 0 ? null : { x: at % mesh.cols, y: Math.floor(at / mesh.cols) }, perRouter, conflict };
 }
+
+/** The entries of a route table that are not 0 (a tile host sends these to its coordinator after a run). */
+export function sparseRouteEntries(table: Uint32Array): { index: Uint32Array; bits: Uint32Array } {
+  let n = 0;
+  for (let i = 0; i < table.length; i++) if (table[i] !== 0) n++;
+  const index = new Uint32Array(n);
+  const bits = new Uint32Array(n);
+  for (let i = 0, k = 0; i < table.length; i++) {
+    if (table[i] === 0) continue;
+    index[k] = i;
+    bits[k++] = table[i];
+  }
+  return { index, bits };
+}

@@ -118,6 +118,30 @@ export function* neighbourExchange(core: Core, args: { rounds: number; words: nu
   }
 }
 
+/**
+ * (0,0) sends `count` messages of `words` floats east to (1,0), which receives them all (one link's throughput)
+ * and keeps [sum of their sequence numbers, how many arrived in sequence].
+ */
+export function* burst(core: Core, args: { count: number; words: number }): Prog {
+  if (core.y !== 0 || core.x > 1) return;
+  if (core.x === 0) {
+    const msg = new Float32Array(args.words);
+    for (let k = 0; k < args.count; k++) {
+      msg[0] = k;
+      core.send(route(0, E), msg);
+    }
+  } else {
+    let sum = 0;
+    let inOrder = 0;
+    for (let k = 0; k < args.count; k++) {
+      const seq = (yield core.recv(0))[0];
+      sum += seq;
+      if (seq === k) inOrder++;
+    }
+    core.alloc('result', 2).set([sum, inOrder]);
+  }
+}
+
 /** Core (x, y) = args.at throws; the others wait for a message that never comes. */
 export function* throwsAt(core: Core, args: { at: [number, number] }): Prog {
   if (core.x === args.at[0] && core.y === args.at[1]) throw new Error('deliberate failure');

@@ -3,7 +3,7 @@
 // time. Sampling stays on the coordinator (gathered logits).
 
 import { usageError, WaferError, type MachineSpec, type MeshShape, type TileShape } from '@wafer/arch';
-import { checkHostMemory, Fabric, type FabricLogger, type ObserveOptions, type RunReport } from '@wafer/fabric';
+import { checkHostMemory, Fabric, type FabricLogger, type HostsOptions, type ObserveOptions, type RunReport } from '@wafer/fabric';
 import type { AllreduceStrategy } from '@wafer/kernels';
 import type { LlamaConfig, ModelDescription } from '../model/types.js';
 import type { ForwardEngine } from '../generate/generate.js';
@@ -42,6 +42,8 @@ export interface MeshEngineOptions {
   spinMicros?: number;
   /** Measure where each run's wall time goes (the fabric's profileWall: RunReport.wall). */
   profileWall?: boolean;
+  /** Run the mesh on tile hosts (`wafer host`), one band each, instead of this process's threads. */
+  hosts?: HostsOptions;
   /** Prompt processing (default 'auto': MeshGEMM when its weights fit beside the decode weights, else decode). */
   prefill?: PrefillChoice;
   /** Phases, per-run counters and traces recorded by the fabric (its `observe`; all off by default). */
@@ -167,6 +169,7 @@ export class MeshLlama implements ForwardEngine {
       spinMicros: options.spinMicros,
       profileWall: options.profileWall,
       observe: options.observe,
+      hosts: options.hosts,
       // Seven of a decode layer's ten allreduces run along Y: vertical strips keep them inside one thread.
       tileShape: options.tileShape ?? 'columns',
       logger: options.logger,
