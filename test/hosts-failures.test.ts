@@ -81,6 +81,14 @@ describe('failures across tile hosts', () => {
     expect(e.message).toMatch(/^worker of tile 0 \(cores x 0\.\.2, y 0\.\.1\) on host 0 \(tcp:\/\/127\.0\.0\.1:\d+, tiles 0\.\.1, last tile 1: .*\) died/);
   });
 
+  it('a core that never yields on the second host: CORE_HUNG names the core, its tile and the host, within 2 s', async () => {
+    const t0 = performance.now();
+    const e = await fails(both(), 'neverYields', { at: [4, 1] });
+    expect(performance.now() - t0).toBeLessThan(2000 + 1000); // the 1 s stall limit, then teardown
+    expect(e.code).toBe('CORE_HUNG');
+    expect(e.message).toMatch(/^core\(4,1\) on tile 2 has run for 1\.\d s without yielding or computing: .* \(on host 1 \(tcp:/);
+  });
+
   it('every host is idle again, with its idle thread count', async () => {
     for (const [h, p] of hosts.procs.entries()) expect(await until(() => threadsOf(p.pid!) === baseline[h], 3000), `host ${h} threads`).toBe(true);
   });
