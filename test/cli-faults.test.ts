@@ -2,6 +2,8 @@
 // a worker that exits, a core that throws, a core program that never yields. Each ends the command within 2 s
 // of the fault with exit code 1 and one line naming the tile and the core, with the text generated so far
 // already on stdout and no worker thread left; with --json, stdout is one object with an error member.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { liveFabricThreads } from '@wafer/fabric';
 import { wafer, waferWith } from './helpers/cli.js';
@@ -72,4 +74,24 @@ describe('--json failures print one JSON object', () => {
     expect(out.error.code).toBe(errorCode);
     expect(r.stderr.trimEnd()).toBe(`wafer: ${out.error.message}`);
   });
+});
+
+describe('a fault in a real wafer process', () => {
+  // In-process tests cannot see a timer that outlives the failed run and keeps the process alive; a process can.
+  for (const fault of ['hang', 'exit', 'throw']) {
+    it(`${fault}: the process prints the one-line error and exits 1 on its own`, async () => {
+      const main = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+      const child = spawn(process.execPath, [main, ...RUN], {
+        env: { ...process.env, WAFER_FAULT_INJECT: `${fault}@3,2#${FAULT_RUN}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(killer);
+      expect(code).toBe(1); // null: it was still alive after 15 s
+      expect(stderr).toMatch(/^wafer: .*core\(3,2\)/m);
+    });
+  }
 });

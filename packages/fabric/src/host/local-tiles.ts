@@ -160,6 +160,8 @@ export class LocalTiles implements TileBackend {
   async runAll(cmd: RunCommand): Promise<Reply[]> {
     const done = new Set<number>();
     const stop = this.startWatchdog(done, cmd.epoch);
+    // A failed run never settles these requests (destroy closes the ports): destroy stops the watchdog too.
+    this.stopWatchdog = stop;
     try {
       return await Promise.all(this.options.local.map((t) => this.request(t, cmd).then((r) => {
         done.add(t);
@@ -169,6 +171,7 @@ export class LocalTiles implements TileBackend {
       stop();
     }
   }
+  private stopWatchdog: () => void = () => undefined;
 
   routes(): RouteCount {
     return countRoutes(this.routeTable, this.options.mesh);
@@ -210,7 +213,8 @@ export class LocalTiles implements TileBackend {
     let last = '';
     const stalled = this.stallWatch(done, epoch);
     const timer = setInterval(() => {
-      if (stalled()) return;
+      if (this.closed) return clearInterval(timer);
+      if (stalled()) return clearInterval(timer);
       if (!this.allIdle(epoch, done)) {
         last = '';
         return;
@@ -232,7 +236,9 @@ export class LocalTiles implements TileBackend {
     const local = this.options.local;
     const beats = new Array<number>(local.length).fill(-1);
     const since = new Array<number>(local.length).fill(0);
+    let reported = false;
     return () => {
+      if (reported || this.closed) return reported;
       const now = performance.now();
       for (let k = 0; k < local.length; k++) {
         const t = local[k];
@@ -245,6 +251,7 @@ export class LocalTiles implements TileBackend {
           beats[k] = p.epoch === epoch ? p.beats : -1;
           since[k] = now;
         } else if (this.options.stallMs > 0 && now - since[k] >= this.options.stallMs) {
+          reported = true;
           this.onHung(this.hungError(t, p.running, now - since[k]));
           return true;
         }
@@ -293,6 +300,7 @@ export class LocalTiles implements TileBackend {
   async destroy(reason = ABORT_DESTROYED): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopWatchdog();
     this.control.raiseAbort(reason);
     for (const p of this.ports.values()) p.close();
     await this.pool.destroy();

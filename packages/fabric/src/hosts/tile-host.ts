@@ -54,6 +54,8 @@ interface Session {
   epoch: number;
   dealers: Dealer[];
   peerSends: Map<number, PeerSend>;
+  /** The stall watch of the run in progress (cleared when it ends, when a tile fails, and with the session). */
+  watch?: NodeJS.Timeout;
 }
 
 export class TileHost {
@@ -188,11 +190,13 @@ export class TileHost {
           const tile = setup.tiles[t];
           const during = running >= 0 ? ` while core(${tile.x0 + (running % tile.width)},${tile.y0 + Math.floor(running / tile.width)}) was running` : '';
           const message = `${err instanceof Error ? err.message : String(err)}${during}`;
+          clearInterval(s.watch);
           this.options.logger?.warn({ tile: t, err: message }, 'tile worker died');
           this.reply(s.coordinator, { type: 'died', tile: t, message });
         },
         (err) => {
           if (this.session !== s) return;
+          clearInterval(s.watch);
           this.options.logger?.warn({ err: err.message }, 'a core never yields');
           this.reply(s.coordinator, { type: 'died', tile: -1, message: err.message, code: 'CORE_HUNG' });
           void s.tiles?.destroy(ABORT_DESTROYED);
@@ -278,7 +282,9 @@ export class TileHost {
     s.done.clear();
     tiles.beginRun();
     const stalled = tiles.stallWatch(s.done, epoch);
-    const watch = setInterval(stalled, STALL_CHECK_MS);
+    const watch = (s.watch = setInterval(() => {
+      if (stalled()) clearInterval(watch);
+    }, STALL_CHECK_MS));
     let replies: Uint8Array[];
     try {
       replies = await Promise.all(s.local.map((t) => tiles.requestBytes(t, bytes).then((r) => {
@@ -307,6 +313,7 @@ export class TileHost {
     const s = this.session;
     if (s === null) return;
     this.session = null;
+    clearInterval(s.watch);
     s.bridge?.stop();
     if (s.tiles !== undefined) {
       if (graceful && !s.tiles.aborting) await s.tiles.close();

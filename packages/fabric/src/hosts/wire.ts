@@ -8,7 +8,7 @@ import type { MachineSpec, MeshShape, Tile } from '@wafer/arch';
 import type { ObserveOptions } from '../protocol.js';
 
 /** Bumped on any change to these messages or to the frames; a host refuses a coordinator of another version. */
-export const HOST_PROTOCOL_VERSION = 1;
+export const HOST_PROTOCOL_VERSION = 2;
 
 /** What a host reports for the coordinator's distributed termination check. */
 export interface HostStatus {

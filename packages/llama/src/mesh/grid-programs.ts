@@ -3,7 +3,7 @@
 // into its decode cache and, when the chip keeps one copy of the weights, every layer's weights into the decode
 // layout (or back before the next prompt), all as relayouts over the fabric.
 
-import { elementwiseCost, type Core, type RecvRequest, type RegionRect } from '@wafer/arch';
+import { elementwiseCost, PHASE, type Core, type RecvRequest, type RegionRect } from '@wafer/arch';
 import { relayout } from '@wafer/kernels';
 import { kvSlice } from './kv-cache.js';
 import { rowCount, type DecodeLayout } from './layout.js';
@@ -27,6 +27,7 @@ export function* regionPrefillProgram(core: Core, a: PrefillArgs & { rect: Regio
 
 /** The activation 'pf.x' of a batch of `tokens` from prefill region `from` to prefill region `to`. */
 export function* handoffProgram(core: Core, a: { pre: PrefillLayout; tokens: number; from: RegionRect; to: RegionRect }): Gen {
+  core.phase(PHASE.regionHandoff);
   yield* relayout(core, [activationMove(a.pre, a.tokens, a.from, a.to)], ['pf.x'], ['pf.x'], RELAYOUT, a);
 }
 
@@ -52,6 +53,7 @@ const NAMES: Record<WeightName, [string, string]> = { qkv: ['wqkv', 'wqkv'], o: 
 
 /** The phase change between the grids, layer by layer and matrix by matrix (so the two layouts never coexist beyond one matrix in transit). */
 export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
+  core.phase(PHASE.phaseChange);
   const moves = gridMoves(a);
   for (const layer of a.kvLayers) {
     yield* relayout(core, moves.kv(layer, a.tokens), [`pk${layer}`, `pv${layer}`], ['rl.k', 'rl.v'], RELAYOUT, a, `kv${layer}`);

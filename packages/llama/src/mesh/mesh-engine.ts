@@ -159,8 +159,11 @@ export class MeshLlama implements ForwardEngine {
     // A floor of the host memory placement takes. With regions, the layout is one region's and holds every layer
     // (the regions split the layers between them), so it counts the model once; the prefill grid's copies are not counted.
     const { rows, cols } = options.mesh;
-    const hostBytes = placementHostBytes(layout, options.threads, regions === undefined && plan.pre ? { pre: plan.pre } : undefined, options.mesh);
-    checkHostMemory(hostBytes, `placing ${model.path} on a ${rows}x${cols} mesh`);
+    // With tile hosts the cores' memory is on the hosts, not here (each host checks its own fabric).
+    if (options.hosts === undefined) {
+      const hostBytes = placementHostBytes(layout, options.threads, regions === undefined && plan.pre ? { pre: plan.pre } : undefined, options.mesh);
+      checkHostMemory(hostBytes, `placing ${model.path} on a ${rows}x${cols} mesh`);
+    }
     const fabric = await Fabric.start({
       machine,
       mesh: options.mesh,
