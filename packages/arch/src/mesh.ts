@@ -60,6 +60,16 @@ export interface Tile {
   height: number;
 }
 
+/** The name of the core at local index `local` (row-major) of tile t: `core(x,y)`. */
+export function tileCoreName(t: Tile, local: number): string {
+  return coreName(t.x0 + (local % t.width), t.y0 + Math.floor(local / t.width));
+}
+
+/** The tile's cores as errors name them: `cores x 0..3, y 0..7`. */
+export function tileCores(t: Tile): string {
+  return `cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
+}
+
 export function tileContains(t: Tile, x: number, y: number): boolean {
   return x >= t.x0 && x < t.x0 + t.width && y >= t.y0 && y < t.y0 + t.height;
 }

@@ -2,7 +2,7 @@
 // tile hosts over ZeroMQ with `hosts`), places data, runs core programs and gathers results.
 
 import { availableParallelism } from 'node:os';
-import { coreName, partitionTiles, WaferError } from '@wafer/arch';
+import { coreName, partitionTiles, tileCoreName, tileCores, WaferError } from '@wafer/arch';
 import type { ErrorCode, MachineSpec, MeshShape, Tile, TileShape } from '@wafer/arch';
 import { ABORT_DEADLOCK } from '../shared-state.js';
 import type { Command, CriticalCore, ObserveOptions, ProgramRef, Reply, RunSummary, TileCounters, TileTrace, TileWall, WaitingCore, WallIntervals } from '../protocol.js';
@@ -343,8 +343,8 @@ export class Fabric {
   private workerDied(t: number, err: unknown, running = -1): void {
     const msg = err instanceof Error ? err.message : String(err);
     const tile = this.tiles[t];
-    const during = running >= 0 ? ` while ${coreName(tile.x0 + (running % tile.width), tile.y0 + Math.floor(running / tile.width))} was running` : '';
-    this.fail(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileDesc(tile)}) died${during}: ${msg}`));
+    const during = running >= 0 ? ` while ${tileCoreName(tile, running)} was running` : '';
+    this.fail(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileCores(tile)}) died${during}: ${msg}`));
   }
 
   /** A worker, a core that never yields, or a tile host: every request fails with `err`, and the fabric is torn down. */
@@ -390,8 +390,4 @@ export class Fabric {
 
 function sumColumns(rows: number[][]): number[] {
   return rows.reduce((a, r) => a.map((v, c) => v + r[c]), new Array<number>(32).fill(0));
-}
-
-function tileDesc(t: Tile): string {
-  return `cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
 }

@@ -4,7 +4,7 @@
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { coreName, WaferError, type MachineSpec, type MeshShape, type Tile } from '@wafer/arch';
+import { tileCoreName, tileCores, WaferError, type MachineSpec, type MeshShape, type Tile } from '@wafer/arch';
 import { createRingBuffer } from '../ring.js';
 import { ABORT_DEADLOCK, ABORT_DESTROYED, ABORT_FAILED, ABORT_NONE, ControlState } from '../shared-state.js';
 import { pack, unpack, type Command, type ObserveOptions, type Reply, type TileInit } from '../protocol.js';
@@ -264,8 +264,8 @@ export class LocalTiles implements TileBackend {
   private hungError(t: number, running: number, ms: number): WaferError {
     const tile = this.options.tiles[t];
     const who = running >= 0
-      ? `${coreName(tile.x0 + (running % tile.width), tile.y0 + Math.floor(running / tile.width))} on tile ${t}`
-      : `a core on tile ${t} (cores x ${tile.x0}..${tile.x0 + tile.width - 1}, y ${tile.y0}..${tile.y0 + tile.height - 1})`;
+      ? `${tileCoreName(tile, running)} on tile ${t}`
+      : `a core on tile ${t} (${tileCores(tile)})`;
     return new WaferError('CORE_HUNG', `${who} has run for ${(ms / 1000).toFixed(1)} s without yielding or computing: its program never yields (an endless loop?); the run was stopped`);
   }
 

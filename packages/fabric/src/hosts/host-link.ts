@@ -2,7 +2,7 @@
 // (FIFO per kind, as the host answers in order), and the events that say its connection dropped.
 
 import type { Dealer } from 'zeromq';
-import { WaferError } from '@wafer/arch';
+import { tileCores, WaferError } from '@wafer/arch';
 import type { Tile } from '@wafer/arch';
 import { SocketWriter } from './socket-writer.js';
 import { packHeader, unpackHeader, type FromHost } from './wire.js';
@@ -47,7 +47,7 @@ export class HostLink {
 
   describe(tiles: Tile[]): string {
     const t = tiles[this.last];
-    const where = t === undefined ? '' : `, last tile ${t.id}: cores x ${t.x0}..${t.x0 + t.width - 1}, y ${t.y0}..${t.y0 + t.height - 1}`;
+    const where = t === undefined ? '' : `, last tile ${t.id}: ${tileCores(t)}`;
     return `host ${this.index} (${this.address}, tiles ${this.first}..${this.last}${where})`;
   }
 }

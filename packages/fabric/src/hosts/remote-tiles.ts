@@ -3,7 +3,7 @@
 // hosts: a distributed termination check in place of the shared-memory watchdog, aborts that reach every
 // host, and a host that disconnects failing the run with an error that names it.
 
-import { WaferError } from '@wafer/arch';
+import { tileCores, WaferError } from '@wafer/arch';
 import type { Tile, TileShape } from '@wafer/arch';
 import { ABORT_DEADLOCK, ABORT_FAILED } from '../shared-state.js';
 import { pack, unpack, type Command, type Reply } from '../protocol.js';
@@ -50,7 +50,7 @@ export class RemoteTiles implements TileBackend {
         const tile = tiles[t];
         if (this.closed) return;
         if (code === 'CORE_HUNG') onFailure(new WaferError('CORE_HUNG', `${message} (on ${l.describe(tiles)})`));
-        else onFailure(new WaferError('WORKER_FAILED', `worker of tile ${t} (cores x ${tile.x0}..${tile.x0 + tile.width - 1}, y ${tile.y0}..${tile.y0 + tile.height - 1}) on ${l.describe(tiles)} died: ${message}`));
+        else onFailure(new WaferError('WORKER_FAILED', `worker of tile ${t} (${tileCores(tile)}) on ${l.describe(tiles)} died: ${message}`));
       };
     }
   }

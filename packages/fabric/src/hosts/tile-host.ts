@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Dealer, Router } from 'zeromq';
-import { WaferError } from '@wafer/arch';
+import { tileCoreName, WaferError } from '@wafer/arch';
 import { ABORT_DESTROYED } from '../shared-state.js';
 import { pack, unpack, type Command } from '../protocol.js';
 import { AUTO_SPIN_MICROS, LocalTiles } from '../host/local-tiles.js';
@@ -188,7 +188,7 @@ export class TileHost {
         (t, err, running) => {
           if (this.session !== s) return;
           const tile = setup.tiles[t];
-          const during = running >= 0 ? ` while core(${tile.x0 + (running % tile.width)},${tile.y0 + Math.floor(running / tile.width)}) was running` : '';
+          const during = running >= 0 ? ` while ${tileCoreName(tile, running)} was running` : '';
           const message = `${err instanceof Error ? err.message : String(err)}${during}`;
           clearInterval(s.watch);
           this.options.logger?.warn({ tile: t, err: message }, 'tile worker died');
@@ -281,10 +281,8 @@ export class TileHost {
     s.epoch = epoch;
     s.done.clear();
     tiles.beginRun();
-    const stalled = tiles.stallWatch(s.done, epoch);
-    const watch = (s.watch = setInterval(() => {
-      if (stalled()) clearInterval(watch);
-    }, STALL_CHECK_MS));
+    // Cleared when the run ends, and by the failure callbacks (a failed run's requests never settle).
+    const watch = (s.watch = setInterval(tiles.stallWatch(s.done, epoch), STALL_CHECK_MS));
     let replies: Uint8Array[];
     try {
       replies = await Promise.all(s.local.map((t) => tiles.requestBytes(t, bytes).then((r) => {
