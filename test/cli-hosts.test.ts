@@ -47,6 +47,10 @@ describe('--hosts on the CLI', () => {
       [['run', '--hosts', 'tcp://a:1', '--threads', '2'], /^wafer: --threads sets this process's threads; with --hosts each host's own --threads does$/],
       [['run', '--engine', 'reference', '--hosts', 'tcp://a:1'], /^wafer: --hosts applies to the mesh engine/],
       [['run', '--hosts', 'tcp://a:1', '--host-split', 'diagonal'], /^wafer: --host-split must be one of rows, columns/],
+      [['run', '--host-split', 'rows'], /^wafer: --host-split applies only with --hosts$/],
+      [['run', '--engine', 'reference', '--host-split', 'rows'], /^wafer: --host-split applies to the mesh engine/],
+      [['kernel', 'gemv', '--hosts', 'tcp://a:1', '--threads', '2'], /^wafer: --threads sets this process's threads; with --hosts each host's own --threads does$/],
+      [['kernel', 'gemv', '--host-split', 'rows'], /^wafer: --host-split applies only with --hosts$/],
       [['host', '--listen', 'udp://1.2.3.4:5'], /^wafer: --listen must be tcp:\/\/ADDR:PORT, got 'udp:\/\/1\.2\.3\.4:5'$/],
     ];
     for (const [args, pattern] of cases) {

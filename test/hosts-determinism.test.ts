@@ -2,7 +2,7 @@
 // processes (bands of rows and of columns, and random frame sizes with injected delays) against one process:
 // outputs, modeled cycles, message counts and every per-core and per-link counter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fabric, testingProgram, type FabricOptions } from '@wafer/fabric';
+import { Fabric, liveFabricThreads, testingProgram, type FabricOptions } from '@wafer/fabric';
 import { runAllreduce, runGemm, runGemv, runQkt } from '@wafer/kernels';
 import { preset } from './helpers/machines.js';
 import { seededUniform } from './helpers/random.js';
@@ -111,6 +111,15 @@ describe('tile hosts are bit-identical to one process', () => {
         await f.close();
       }
     }
+  });
+
+  it("a fabric on hosts holds no thread of this process, and closing it twice at once closes it once", async () => {
+    const f = await Fabric.start({ machine: preset('dev'), mesh: { rows: 2, cols: 2 }, threads: 1, hosts: { addresses: hosts.addresses.slice(0, 2) } });
+    await f.run(testingProgram('rowShift'), { words: 4 });
+    expect(f.liveThreads).toBe(f.threads); // the hosts' threads, one tile each
+    expect(liveFabricThreads()).toBe(0);
+    await Promise.all([f.close(), f.close()]);
+    expect(f.liveThreads).toBe(0);
   });
 
   it('messages really crossed between hosts', async () => {

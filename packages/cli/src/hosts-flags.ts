@@ -10,13 +10,13 @@ import { choiceFlag } from './flags.js';
 export function hostsOptions(y: Argv): Argv {
   return y
     .option('hosts', { type: 'string', describe: 'run the mesh on tile hosts (`wafer host`): tcp://h1:p1,tcp://h2:p2,… one band each' })
-    .option('host-split', { type: 'string', default: 'columns', describe: 'with --hosts: bands of columns or rows' })
+    .option('host-split', { type: 'string', defaultDescription: 'columns', describe: 'with --hosts: bands of columns or rows' })
     .option('secret', { type: 'string', describe: 'with --hosts: shared secret file (CURVE); the hosts need the same file' });
 }
 
 export interface HostsArgs {
   hosts?: string;
-  'host-split': string;
+  'host-split'?: string;
   secret?: string;
 }
 
@@ -24,9 +24,15 @@ export interface HostsArgs {
 export function hostsFromArgs(a: HostsArgs): HostsOptions | undefined {
   if (a.hosts === undefined) {
     if (a.secret !== undefined) throw usageError('--secret applies only with --hosts');
+    if (a['host-split'] !== undefined) throw usageError('--host-split applies only with --hosts');
     return undefined;
   }
-  return { addresses: parseHostList(a.hosts), split: choiceFlag('--host-split', a['host-split'], ['rows', 'columns'] as const), secret: a.secret === undefined ? undefined : readSecret(a.secret) };
+  return { addresses: parseHostList(a.hosts), split: choiceFlag('--host-split', a['host-split'] ?? 'columns', ['rows', 'columns'] as const), secret: a.secret === undefined ? undefined : readSecret(a.secret) };
+}
+
+/** `--threads` counts this process's threads: with --hosts it would be ignored, so giving both is a usage error. */
+export function rejectThreadsWithHosts(hosts: HostsOptions | undefined, threads: string | undefined): void {
+  if (hosts !== undefined && threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
 }
 
 /** Reads a secret file: at least 16 bytes (e.g. `head -c 32 /dev/urandom > secret`). */

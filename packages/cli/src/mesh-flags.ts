@@ -7,13 +7,13 @@ import { parseMesh, parseRegion, usageError, type MeshShape } from '@wafer/arch'
 import type { MeshEngineOptions } from '@wafer/llama';
 import { choiceFlag, intFlag } from './flags.js';
 import { loadMachine } from './machine-file.js';
-import { hostsFromArgs, hostsOptions, type HostsArgs } from './hosts-flags.js';
+import { hostsFromArgs, hostsOptions, rejectThreadsWithHosts, type HostsArgs } from './hosts-flags.js';
 
 /** Flags that only the mesh engine reads: giving one with --engine reference is a usage error, not ignored. */
-export const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall', 'hosts', 'secret'] as const;
+export const MESH_FLAGS = ['mesh', 'region', 'prefill-region', 'decode-region', 'threads', 'machine', 'allreduce', 'groups', 'sram', 'prefill', 'spin', 'profile-wall', 'hosts', 'host-split', 'secret'] as const;
 
 /** The mesh flags as yargs gives them (strings, validated by parseMeshFlags). */
-export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], 'profile-wall' | 'hosts' | 'secret'>, string>> & { 'profile-wall'?: boolean } & Partial<HostsArgs>;
+export type MeshFlagArgs = Partial<Record<Exclude<(typeof MESH_FLAGS)[number], 'profile-wall' | 'hosts' | 'host-split' | 'secret'>, string>> & { 'profile-wall'?: boolean } & Partial<HostsArgs>;
 
 /** Declares the mesh flags on a command. */
 export function meshFlagOptions(y: Argv): Argv {
@@ -42,8 +42,8 @@ export function rejectMeshFlags(argv: MeshFlagArgs, engine: string, more: readon
 export function parseMeshFlags(argv: MeshFlagArgs): Omit<MeshEngineOptions, 'logger' | 'onPlace'> {
   const meshText = argv.mesh ?? '8x8';
   const mesh = parseMesh(meshText);
-  const hosts = hostsFromArgs({ 'host-split': 'columns', ...argv });
-  if (hosts !== undefined && argv.threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
+  const hosts = hostsFromArgs(argv);
+  rejectThreadsWithHosts(hosts, argv.threads);
   const threads = argv.threads === undefined ? Math.min(2, mesh.rows * mesh.cols) : intFlag('--threads', argv.threads, { min: 1 });
   if (threads > mesh.rows * mesh.cols) throw usageError(`--threads ${threads} is more than the ${mesh.rows}x${mesh.cols} mesh's ${mesh.rows * mesh.cols} cores`);
   const machine = loadMachine(argv.machine ?? 'wse2');

@@ -1,6 +1,6 @@
 // A throwing core, a deadlock, a dying worker, SRAM and route-budget overflow: each a named error, fast.
 import { describe, expect, it } from 'vitest';
-import { Fabric, testingProgram } from '@wafer/fabric';
+import { Fabric, liveFabricThreads, testingProgram } from '@wafer/fabric';
 import { WaferError } from '@wafer/arch';
 import { preset } from '../../../test/helpers/machines.js';
 
@@ -66,6 +66,16 @@ describe('failures', () => {
     const { error } = await failure('manyRoutes', { routes: 25 }, preset('wse2'), 2);
     expect(error.code).toBe('ROUTE_BUDGET');
     expect(error.message).toBe("router(0,0) needs 25 route-table entries, over machine wse2's budget of 24 per router");
+  });
+
+  it('close called twice at once: both resolve, after one shutdown, and no thread is left', async () => {
+    const fabric = await Fabric.start({ machine: preset('dev'), mesh: { rows: 2, cols: 2 }, threads: 2 });
+    await fabric.run(testingProgram('rowShift'), { words: 4 });
+    const first = fabric.close();
+    expect(fabric.close()).toBe(first);
+    await first;
+    expect(fabric.liveThreads).toBe(0);
+    expect(liveFabricThreads()).toBe(0);
   });
 
   it('24 colours fit the wse2 budget exactly', async () => {

@@ -6,7 +6,7 @@ import { ensureParentDir } from '../output-file.js';
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, type MachineSpec, type MeshShape } from '@wafer/arch';
 import { Fabric, type HostsOptions } from '@wafer/fabric';
-import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
+import { hostsFromArgs, hostsOptions, rejectThreadsWithHosts, type HostsArgs } from '../hosts-flags.js';
 import { maxAbsError, refGemm, refGemv, refShift, runGemm, runGemv, runShift, type GemmAlgo, type KernelResult } from '@wafer/kernels';
 import { profileJson, profileText, type PhaseProfileResult } from '@wafer/observe';
 import type { RunReport } from '@wafer/fabric';
@@ -30,7 +30,7 @@ export function kernelBuilder(y: Argv): Argv {
     .option('n', { type: 'string', defaultDescription: '256 (shift: 16)', describe: 'columns of B (gemv: output length; shift: values per core)' })
     .option('groups', { type: 'string', describe: 'K-tree groups G (default round(√P))' })
     .option('axis', { type: 'string', default: 'y', describe: 'gemv reduction axis: y or x' })
-    .option('threads', { alias: 't', type: 'string', default: '1', describe: 'worker threads' })
+    .option('threads', { alias: 't', type: 'string', defaultDescription: '1', describe: 'worker threads (with --hosts, each host sets its own)' })
     .option('machine', { type: 'string', default: 'wse2', describe: 'machine preset name or JSON file' })
     .option('seed', { type: 'string', default: '1', describe: 'input seed' })
     .option('counters', { type: 'string', describe: 'write per-core and per-link counters of the run to this JSON file' })
@@ -46,7 +46,7 @@ interface KernelArgs extends ObserveArgs, HostsArgs {
   n?: string;
   groups?: string;
   axis: string;
-  threads: string;
+  threads?: string;
   machine: string;
   seed: string;
   counters?: string;
@@ -148,8 +148,9 @@ async function runOne(o: OneRun): Promise<{ out: Record<string, unknown>; profil
 
 export async function kernelCommand(argv: KernelArgs, ctx: Context): Promise<void> {
   const machine = loadMachine(argv.machine);
-  const threads = intFlag('--threads', argv.threads, { min: 1 });
-  const hosts = hostsFromArgs(argv); // with --hosts, each host's own --threads applies
+  const hosts = hostsFromArgs(argv);
+  rejectThreadsWithHosts(hosts, argv.threads);
+  const threads = argv.threads === undefined ? 1 : intFlag('--threads', argv.threads, { min: 1 });
   const seed = intFlag('--seed', argv.seed, { min: 0 });
   const k = intFlag('--k', argv.k, { min: 1 });
   const n = intFlag('--n', argv.n ?? (argv.op === 'shift' ? '16' : '256'), { min: 1 });

@@ -100,23 +100,23 @@ export async function destroyAllFabrics(): Promise<void> {
   await Promise.allSettled([...liveFabrics].map((f) => f.destroy()));
 }
 
-/** Worker threads of this process's live fabrics (0 once every fabric is closed or destroyed). */
+/** Worker threads of this process's live fabrics (0 once every fabric is closed or destroyed; tile hosts' threads are theirs). */
 export function liveFabricThreads(): number {
   let n = 0;
-  for (const f of liveFabrics) n += f.liveThreads;
+  for (const f of liveFabrics) if (f.options.hosts === undefined) n += f.liveThreads;
   return n;
 }
 
 
 export class Fabric {
   readonly tiles: Tile[];
-  private backend!: TileBackend;
   private failed: WaferError | null = null;
   private closed = false;
 
   private constructor(
     readonly options: Required<Omit<FabricOptions, 'logger' | 'hosts'>> & { logger?: FabricLogger; hosts?: HostsOptions },
     tiles: Tile[],
+    private readonly backend: TileBackend,
   ) {
     this.tiles = tiles;
     liveFabrics.add(this);
@@ -140,8 +140,7 @@ export class Fabric {
       let fabric: Fabric | undefined;
       const remote = await RemoteTiles.connect({ ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, hosts: opts.hosts }, (err) => fabric?.fail(err));
       // spinMicros -1: each host applies the auto rule to its own threads.
-      fabric = new Fabric({ ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, threads: remote.tiles.length, spinMicros: opts.spinMicros ?? -1 }, remote.tiles);
-      fabric.backend = remote;
+      fabric = new Fabric({ ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, threads: remote.tiles.length, spinMicros: opts.spinMicros ?? -1 }, remote.tiles, remote);
       opts.logger?.debug({ mesh, hosts: opts.hosts.addresses.length, tiles: remote.tiles.length, machine: machine.name }, 'fabric started on hosts');
       return fabric;
     }
@@ -149,9 +148,10 @@ export class Fabric {
     checkHostMemory(fabricHostBytes(mesh, tiles.length), `a ${mesh.rows}x${mesh.cols} fabric on ${tiles.length} threads`);
     const spinMicros = opts.spinMicros ?? (tiles.length <= availableParallelism() ? AUTO_SPIN_MICROS : 0);
     const options = { ...defaults, ...opts, observe: opts.observe ?? {}, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, spinMicros };
-    const fabric = new Fabric(options, tiles);
-    const local = LocalTiles.start({ ...options, tiles, local: tiles.map((t) => t.id) }, (t, err, running) => fabric.workerDied(t, err, running), (err) => fabric.fail(err));
-    fabric.backend = local;
+    // The callbacks fire from the event loop, after the fabric exists.
+    let fabric: Fabric | undefined;
+    const local = LocalTiles.start({ ...options, tiles, local: tiles.map((t) => t.id) }, (t, err, running) => fabric?.workerDied(t, err, running), (err) => fabric?.fail(err));
+    fabric = new Fabric(options, tiles, local);
     opts.logger?.debug({ mesh, threads: tiles.length, rings: local.bridged.length, machine: machine.name }, 'fabric started');
     return fabric;
   }
@@ -235,7 +235,7 @@ export class Fabric {
     }
     // Every tile has finished and written all it sent: once every written message has been read, each tile's
     // stray count is final. Then the tiles still draining their rings may stop.
-    const { unread: inRings, strays } = await this.backend.settle(epoch);
+    const { unread: inRings, strays } = await this.orFailure(this.backend.settle(epoch));
     if (strays > 0 || inRings !== 0) {
       const drained = await this.broadcast(() => ({ type: 'strays' }));
       const where = drained.flatMap((r) => (r.type === 'drained' ? r.strayCores : [])).slice(0, 4).join(', ');
@@ -361,11 +361,25 @@ export class Fabric {
     if (this.closed) throw new WaferError('INTERNAL', 'the fabric is closed');
   }
 
-  /** Graceful: every tile task finishes, then the threads (and with hosts, their sessions) end. */
-  async close(): Promise<void> {
+  /**
+   * Graceful: every tile task finishes, then the threads (and with hosts, their sessions) end. A second call
+   * waits for the first. A worker or host that fails meanwhile tears the fabric down, and close rejects with it.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+  private closing: Promise<void> | null = null;
+
+  private async shutDown(): Promise<void> {
     if (this.closed) return;
     if (this.failed || this.backend.aborting) return this.destroy();
-    await this.backend.close();
+    try {
+      await this.orFailure(this.backend.close());
+    } catch (err) {
+      await this.destroy();
+      throw err;
+    }
     this.closed = true;
     liveFabrics.delete(this);
   }

@@ -1,7 +1,7 @@
 // One virtual core as its program sees it: the Core contract implemented over the tile's per-core arrays.
 // All modeled-time rules live here (send, receive, relay, compute); see docs/fabric.md for the timing model.
 
-import { computeCycles, DX, DY, hopsToEdge, KIND_COMPUTE, KIND_ELEMENTWISE, KIND_OVERHEAD, KIND_RELAY, packRoute, PHASE_COUNT, WaferError } from '@wafer/arch';
+import { computeCycles, DX, DY, KIND_COMPUTE, KIND_ELEMENTWISE, KIND_OVERHEAD, KIND_RELAY, packRoute, PHASE_COUNT, WaferError } from '@wafer/arch';
 import type { ComputeCost, Core, MachineSpec, RecvRequest, Route } from '@wafer/arch';
 import type { TileRuntime } from './tile-runtime.js';
 import { BUSY, CLOCK, CORE_STRIDE, EGRESS_FREE, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED } from './core-state.js';
@@ -20,7 +20,11 @@ export class CoreHandle implements Core {
     this.cols = t.mesh.cols;
     this.machine = t.machine;
     this.b = i * CORE_STRIDE;
+    this.edges = [y, t.mesh.cols - 1 - x, t.mesh.rows - 1 - y, x];
   }
+
+  /** Hops from this core to the mesh edge, by direction (N E S W). */
+  private readonly edges: readonly number[];
 
   /** Offset of this core's fields in the tile's state array. */
   private readonly b: number;
@@ -53,12 +57,15 @@ export class CoreHandle implements Core {
   send(r: Route, data: Float32Array): void {
     const t = this.t;
     const i = this.i;
-    if (r.hops > hopsToEdge(t.mesh, this.x, this.y, r.dir)) {
+    if (r.hops > this.edges[r.dir]) {
       throw new WaferError('INTERNAL', `core(${this.x},${this.y}) sent on colour ${r.color} ${r.hops} hop(s) ${'NESW'[r.dir]}, past the mesh edge`);
     }
     const st = t.state;
     const b = this.b;
-    if ((st[b + SENT_COLORS] & (1 << r.color)) === 0) t.registerRoute(i, this.x, this.y, r);
+    if ((st[b + SENT_COLORS] & (1 << r.color)) === 0) {
+      st[b + SENT_COLORS] |= 1 << r.color;
+      t.traffic.registerRoute(this.x, this.y, r);
+    }
     const n = data.length;
     const ser = t.serCycles(n);
     // Egress: the core-to-router link carries one message at a time, in this core's program order.
@@ -76,7 +83,7 @@ export class CoreHandle implements Core {
     if (t.recorder !== null) t.recorder.send(i, clock, start, packRoute(r.color, r.dir, r.multicast === true, r.hops), n);
     st[b + SENT_MESSAGES] += 1;
     st[b + SENT_WORDS] += n;
-    t.countLinks(this.x, this.y, r, n, ser);
+    t.traffic.count(this.x, this.y, r, n, ser);
     const dx = DX[r.dir];
     const dy = DY[r.dir];
     if (r.multicast) {

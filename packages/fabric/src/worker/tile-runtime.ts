@@ -1,22 +1,22 @@
 // A tile of virtual cores owned by one worker thread: per-core state as flat arrays, a cooperative
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
-import { coreName, KIND_WAIT, localKernelClock, opposite, serialisationCycles, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
-import type { CoreProgram, MachineSpec, MeshShape, Route, Tile } from '@wafer/arch';
+import { coreName, KIND_WAIT, serialisationCycles } from '@wafer/arch';
+import type { CoreProgram, MachineSpec, MeshShape, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState, PROGRESS_BEATS, PROGRESS_EPOCH, PROGRESS_RUNNING } from '../shared-state.js';
-import type { CoreFailure, RunSummary, TileCounters, TileInit, TileWall, WaitingCore } from '../protocol.js';
+import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
 import { Mailbox } from './mailbox.js';
-import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT, WAIT_REQ } from './core-state.js';
+import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT, WAIT_REQ } from './core-state.js';
 import { TileLinks } from './tile-links.js';
 import { VectorArena } from './vector-arena.js';
 import { PhaseLedger } from './phase-ledger.js';
 import { TraceRecorder } from './trace-recorder.js';
-import { WallRecorder } from './wall-recorder.js';
+import { TileTraffic } from './tile-traffic.js';
+import { TileWall } from './tile-wall.js';
 import { injectedFault, type InjectedFault } from './fault-injection.js';
 
-const RAMP = 4; // router port to its own core, after N E S W
 const IDLE_WAIT_MS = 50;
 const STEPS_BETWEEN_POLLS = 64; // cores resumed between looks at the rings and the abort flag
 
@@ -32,7 +32,6 @@ export class TileRuntime {
   readonly tile: Tile;
   readonly n: number;
   private readonly control: ControlState;
-  private readonly routeTable: Uint32Array; // [core * 32 + colour]: bit (in * 5 + out) per route-table entry
   private readonly owner: Int32Array; // global core -> tile id
   private readonly cores: CoreHandle[];
 
@@ -50,23 +49,16 @@ export class TileRuntime {
   readonly ledger: PhaseLedger | null;
   /** With observe.trace: the traced cores' events (null: off). */
   readonly recorder: TraceRecorder | null;
-  /** With observe.wallTrace: this thread's wall-clock intervals (null: off). */
-  readonly wallRecorder: WallRecorder | null;
+  /** Where this thread's wall time goes (--profile-wall, observe.wallTrace). */
+  readonly wall: TileWall;
+  /** Route-table entries and traffic counters of this tile's senders. */
+  readonly traffic: TileTraffic;
   private readonly returnCounters: boolean;
-
-  // Full-mesh link counters for the links this tile's senders drove: [core * 4 + direction].
-  private readonly linkMessages: Float64Array;
-  private readonly linkWords: Float64Array;
-  private readonly linkBusy: Float64Array;
 
   private readonly runQueue: Int32Array;
   private qHead = 0;
   private qLen = 0;
   private finished = 0;
-  private maxHops = 0;
-  private readonly colorMessages = new Float64Array(32);
-  private readonly colorWords = new Float64Array(32);
-  private readonly colorMaxHops = new Float64Array(32);
   private idleWaits = 0; // times this thread slept waiting for another tile (wall-clock diagnostics)
   private idleTimeouts = 0;
   private readonly links: TileLinks;
@@ -84,7 +76,6 @@ export class TileRuntime {
     this.machine = init.machine;
     this.tile = init.tiles[init.tileId];
     this.control = new ControlState(init.control, init.tiles.length);
-    this.routeTable = new Uint32Array(init.routeTable);
     const { rows, cols } = this.mesh;
     this.owner = new Int32Array(rows * cols);
     for (const t of init.tiles) for (let y = t.y0; y < t.y0 + t.height; y++) this.owner.fill(t.id, y * cols + t.x0, y * cols + t.x0 + t.width);
@@ -96,9 +87,7 @@ export class TileRuntime {
     this.inbox = new Array(n);
     this.mailbox = new Mailbox(n);
     this.runQueue = new Int32Array(n);
-    this.linkMessages = new Float64Array(rows * cols * 4);
-    this.linkWords = new Float64Array(rows * cols * 4);
-    this.linkBusy = new Float64Array(rows * cols * 4);
+    this.traffic = new TileTraffic(this.mesh, new Uint32Array(init.routeTable));
     this.cores = new Array(n);
     for (let i = 0; i < n; i++) this.cores[i] = new CoreHandle(this, i, this.tile.x0 + (i % this.tile.width), this.tile.y0 + Math.floor(i / this.tile.width));
     this.links = new TileLinks(this.tile.id, init.rings, this.control, (k) => this.arena.takeRaw(k), (dst, color, hops, start, payload) => this.deliver(this.local(dst), color, hops, start, payload));
@@ -106,22 +95,15 @@ export class TileRuntime {
     const observe = init.observe ?? {};
     this.ledger = observe.phases ? new PhaseLedger(n) : null;
     this.recorder = observe.trace ? new TraceRecorder(n, observe.trace, (i) => ({ x: this.cores[i].x, y: this.cores[i].y, global: this.globalIndex(i) })) : null;
-    this.wallRecorder = observe.wallTrace ? new WallRecorder(this.tile.id) : null;
+    this.wall = new TileWall(this.tile.id, init.profileWall, observe.wallTrace === true);
     this.returnCounters = observe.phases === true || observe.counters === true;
     this.spinMicros = init.spinMicros;
-    // The wall trace reuses the wall profile's timing points.
-    this.profileWall = init.profileWall || this.wallRecorder !== null;
     this.progress = this.control.i32;
     this.progressAt = this.control.progressSlot(this.tile.id);
   }
   private readonly spinMicros: number;
-  private readonly profileWall: boolean;
   private resumes = 0;
   private epoch = 1; // the coordinator's number of the current run (for the idle flag)
-  private idleMs = 0;
-  private linksMs = 0;
-  /** GC time (ms) the worker observed since the last run; set by the worker before each run. */
-  gcMs = 0;
 
   /** Publishes that this thread is making progress (a plain store: see PROGRESS_BEATS). */
   beat(): void {
@@ -165,42 +147,6 @@ export class TileRuntime {
     return { cores, data };
   }
 
-  // ---- routes and links ----
-
-  /** Records the route-table entries (input port → output port) this route needs at every router it crosses. */
-  registerRoute(i: number, x: number, y: number, r: Route): void {
-    const st = this.state;
-    st[i * CORE_STRIDE + SENT_COLORS] = st[i * CORE_STRIDE + SENT_COLORS] | (1 << r.color);
-    const cols = this.mesh.cols;
-    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
-    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
-    const inPort = opposite(r.dir);
-    Atomics.or(this.routeTable, (y * cols + x) * 32 + r.color, 1 << (RAMP * 5 + r.dir));
-    for (let k = 1; k <= r.hops; k++) {
-      const router = (y + dy * k) * cols + (x + dx * k);
-      let bits = 0;
-      if (k < r.hops) bits |= 1 << (inPort * 5 + r.dir);
-      if (k === r.hops || r.multicast) bits |= 1 << (inPort * 5 + RAMP);
-      Atomics.or(this.routeTable, router * 32 + r.color, bits);
-    }
-  }
-
-  countLinks(x: number, y: number, r: Route, words: number, busyCycles: number): void {
-    const cols = this.mesh.cols;
-    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
-    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
-    for (let k = 0; k < r.hops; k++) {
-      const l = ((y + dy * k) * cols + (x + dx * k)) * 4 + r.dir;
-      this.linkMessages[l] += 1;
-      this.linkWords[l] += words;
-      this.linkBusy[l] += busyCycles;
-    }
-    if (r.hops > this.maxHops) this.maxHops = r.hops;
-    this.colorMessages[r.color] += 1;
-    this.colorWords[r.color] += words;
-    if (r.hops > this.colorMaxHops[r.color]) this.colorMaxHops[r.color] = r.hops;
-  }
-
   // ---- delivery ----
 
   /**
@@ -210,7 +156,8 @@ export class TileRuntime {
   post(x: number, y: number, color: number, hops: number, start: number, data: Float32Array): void {
     const dst = y * this.mesh.cols + x;
     const owner = this.owner[dst];
-    if (owner === this.tile.id) this.deliver(this.local(dst), color, hops, start, this.arena.copy(data));
+    const t = this.tile;
+    if (owner === t.id) this.deliver((y - t.y0) * t.width + (x - t.x0), color, hops, start, this.arena.copy(data));
     else this.links.send(owner, dst, color, hops, start, data);
   }
 
@@ -282,29 +229,18 @@ export class TileRuntime {
   /** Runs `program` on every core of the tile until all finish, or the run is aborted. */
   run(program: CoreProgram, args: unknown, epoch = 1): TileRunResult {
     this.epoch = epoch;
-    const t0 = this.profileWall ? performance.now() : 0;
-    localKernelClock.enabled = this.profileWall;
-    localKernelClock.ms = 0;
-    localKernelClock.calls = 0;
+    const t0 = this.wall.start();
     // Publish the run as started: from now on the coordinator expects beats (or the idle flag) from this thread.
     this.progress[this.progressAt + PROGRESS_EPOCH] = epoch;
     const result = this.runCores(this.fault?.wrap(program, epoch) ?? program, args);
     this.progress[this.progressAt + PROGRESS_RUNNING] = 0;
     this.progress[this.progressAt + PROGRESS_EPOCH] = 0; // its cores are done: nothing left that could hang
-    if (this.profileWall && result.kind === 'done') {
-      const t1 = performance.now();
-      result.summary.wall = this.wall(t1 - t0);
-      if (this.wallRecorder !== null) {
-        this.wallRecorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
-        result.summary.wallTrace = this.wallRecorder.take();
-      }
+    const { wall, wallTrace } = this.wall.end(t0, result.kind === 'done');
+    if (result.kind === 'done') {
+      if (wall !== undefined) result.summary.wall = wall;
+      if (wallTrace !== undefined) result.summary.wallTrace = wallTrace;
     }
-    localKernelClock.enabled = false;
     return result;
-  }
-
-  private wall(runMs: number): TileWall {
-    return { runMs, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.linksMs, gcMs: this.gcMs };
   }
 
   private runCores(program: CoreProgram, args: unknown): TileRunResult {
@@ -347,9 +283,9 @@ export class TileRuntime {
       }
       if (this.control.abort !== ABORT_NONE) return this.aborted();
       if (this.drainLinks() > 0 || this.qLen > 0) continue;
-      const w0 = this.profileWall ? performance.now() : 0;
+      const w0 = this.wall.now();
       if (this.spinMicros > 0 && this.spin(me, seen)) {
-        if (this.profileWall) this.idled(w0);
+        this.wall.idled(w0);
         continue;
       }
       // Going to sleep: raise the flag, then look at the rings once more (a writer that missed the flag wrote
@@ -357,7 +293,7 @@ export class TileRuntime {
       this.control.setSleeping(me, true);
       if (this.links.drain() > 0) {
         this.control.setSleeping(me, false);
-        if (this.profileWall) this.idled(w0);
+        this.wall.idled(w0);
         continue;
       }
       const idle = this.links.empty();
@@ -366,20 +302,8 @@ export class TileRuntime {
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
       if (idle) this.control.setIdle(me, 0);
       this.control.setSleeping(me, false);
-      if (this.profileWall) this.idled(w0);
+      this.wall.idled(w0);
     }
-  }
-
-  /** Wall profile: the thread waited for other threads from w0 until now. */
-  private idled(w0: number): void {
-    const t = performance.now();
-    this.idleMs += t - w0;
-    this.wallRecorder?.add(WALL_IDLE, performance.timeOrigin + w0, performance.timeOrigin + t);
-  }
-  private ringsDone(w0: number): void {
-    const t = performance.now();
-    this.linksMs += t - w0;
-    this.wallRecorder?.add(WALL_RINGS, performance.timeOrigin + w0, performance.timeOrigin + t);
   }
 
   /** Writes queued cross-tile messages and takes the arrived ones (timed when profiling wall time). */
@@ -388,16 +312,16 @@ export class TileRuntime {
     this.drainLinks();
   }
   private flushLinks(): void {
-    if (!this.profileWall) return this.links.flush();
+    if (!this.wall.on) return this.links.flush();
     const t = performance.now();
     this.links.flush();
-    this.ringsDone(t);
+    this.wall.rings(t);
   }
   private drainLinks(): number {
-    if (!this.profileWall) return this.links.drain();
+    if (!this.wall.on) return this.links.drain();
     const t = performance.now();
     const n = this.links.drain();
-    this.ringsDone(t);
+    this.wall.rings(t);
     return n;
   }
 
@@ -491,9 +415,7 @@ export class TileRuntime {
   private resetRun(): void {
     resetCoreState(this.state, this.n);
     this.lastTaken.fill(Number.NEGATIVE_INFINITY);
-    this.linkMessages.fill(0);
-    this.linkWords.fill(0);
-    this.linkBusy.fill(0);
+    this.traffic.reset();
     this.inbox.fill(undefined);
     // A successful run leaves no message behind, but a tile still draining the last run's rings may already
     // have taken messages of this one: they stay, with their payloads moved out of the arena it reuses.
@@ -506,15 +428,9 @@ export class TileRuntime {
     this.qHead = 0;
     this.qLen = 0;
     this.finished = 0;
-    this.maxHops = 0;
     this.idleWaits = 0;
     this.idleTimeouts = 0;
     this.resumes = 0;
-    this.idleMs = 0;
-    this.linksMs = 0;
-    this.colorMessages.fill(0);
-    this.colorWords.fill(0);
-    this.colorMaxHops.fill(0);
     this.failure = null;
   }
 
@@ -545,7 +461,7 @@ export class TileRuntime {
       if (p > peak) peak = p;
       if (p > this.machine.sramBytesPerCore) overflow++;
     }
-    const summary: RunSummary = { maxClock, messages, words, maxHops: this.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, resumes: this.resumes, colorMessages: Array.from(this.colorMessages), colorWords: Array.from(this.colorWords), colorMaxHops: Array.from(this.colorMaxHops) };
+    const summary: RunSummary = { maxClock, messages, words, maxHops: this.traffic.maxHops, sramPeakBytes: peak, sramOverflowCores: overflow, idleWaits: this.idleWaits, idleTimeouts: this.idleTimeouts, resumes: this.resumes, colorMessages: Array.from(this.traffic.colorMessages), colorWords: Array.from(this.traffic.colorWords), colorMaxHops: Array.from(this.traffic.colorMaxHops) };
     const clocks = this.ledger !== null || this.recorder !== null ? coreField(this.state, this.n, CLOCK) : null;
     if (this.ledger !== null) summary.critical = this.ledger.critical(clocks!, (i) => this.globalIndex(i));
     if (this.returnCounters) summary.counters = this.counters();
@@ -564,9 +480,9 @@ export class TileRuntime {
       sentMessages: coreField(this.state, this.n, COUNTER_FIELDS.sentMessages),
       recvMessages: coreField(this.state, this.n, COUNTER_FIELDS.recvMessages),
       sramPeakBytes: this.memory.peakBytes,
-      linkMessages: this.linkMessages,
-      linkWords: this.linkWords,
-      linkBusyCycles: this.linkBusy,
+      linkMessages: this.traffic.linkMessages,
+      linkWords: this.traffic.linkWords,
+      linkBusyCycles: this.traffic.linkBusy,
       ...(this.ledger === null ? {} : { phaseCycles: this.ledger.cycles, phaseStride: this.ledger.stride }),
     };
   }

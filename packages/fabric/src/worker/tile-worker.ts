@@ -42,7 +42,7 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
     case 'run': {
       const program = await loadProgram(cmd.program);
       const r = tile.run(program, cmd.args, cmd.epoch);
-      tile.gcMs = 0;
+      tile.wall.gcMs = 0;
       if (r.kind === 'done') return { type: 'done', summary: r.summary, gathered: cmd.gather?.map((name) => ({ name, ...tile.gatherAll(name) })) };
       if (r.kind === 'failed') return { type: 'failed', failure: r.failure };
       return { type: 'aborted', reason: r.reason, waiting: r.waiting, waitingCount: r.waitingCount };
@@ -56,8 +56,8 @@ async function handle(tile: TileRuntime, cmd: Command): Promise<Reply> {
 function observeGc(tile: TileRuntime): void {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      tile.gcMs += e.duration;
-      tile.wallRecorder?.gc(e.startTime, e.duration);
+      tile.wall.gcMs += e.duration;
+      tile.wall.recorder?.gc(e.startTime, e.duration);
     }
   }).observe({ entryTypes: ['gc'] });
 }

@@ -1,0 +1,64 @@
+// Where one thread's wall time went in a run (--profile-wall, observe.wallTrace): the local kernels, waiting for
+// other threads, ring work, garbage collection, the rest. Wall time only, never part of a modeled figure; off,
+// it costs one branch per measured point.
+
+import { localKernelClock, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
+import type { WallIntervals, TileWall as TileWallFigures } from '../protocol.js';
+import { WallRecorder } from './wall-recorder.js';
+
+export class TileWall {
+  /** True when this thread times its runs (the wall trace reuses the wall profile's timing points). */
+  readonly on: boolean;
+  /** With observe.wallTrace: this thread's intervals (null: off). */
+  readonly recorder: WallRecorder | null;
+  /** GC time (ms) the worker observed since the last run; set by the worker before each run. */
+  gcMs = 0;
+  private idleMs = 0;
+  private ringsMs = 0;
+
+  constructor(tile: number, profileWall: boolean, wallTrace: boolean) {
+    this.recorder = wallTrace ? new WallRecorder(tile) : null;
+    this.on = profileWall || wallTrace;
+  }
+
+  /** The run starts: returns its start time (0 when off) and starts the local-kernel clock. */
+  start(): number {
+    this.idleMs = 0;
+    this.ringsMs = 0;
+    localKernelClock.enabled = this.on;
+    localKernelClock.ms = 0;
+    localKernelClock.calls = 0;
+    return this.on ? performance.now() : 0;
+  }
+
+  /** A point to measure from (0 when off). */
+  now(): number {
+    return this.on ? performance.now() : 0;
+  }
+
+  /** The thread waited for other threads from w0 until now. */
+  idled(w0: number): void {
+    if (!this.on) return;
+    const t = performance.now();
+    this.idleMs += t - w0;
+    this.recorder?.add(WALL_IDLE, performance.timeOrigin + w0, performance.timeOrigin + t);
+  }
+
+  /** The thread worked on its rings from w0 until now. */
+  rings(w0: number): void {
+    const t = performance.now();
+    this.ringsMs += t - w0;
+    this.recorder?.add(WALL_RINGS, performance.timeOrigin + w0, performance.timeOrigin + t);
+  }
+
+  /** The run that started at t0 ended: its figures, and with the wall trace its intervals (undefined when off). */
+  end(t0: number, done: boolean): { wall?: TileWallFigures; wallTrace?: WallIntervals } {
+    localKernelClock.enabled = false;
+    if (!this.on || !done) return {};
+    const t1 = performance.now();
+    const wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs };
+    if (this.recorder === null) return { wall };
+    this.recorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
+    return { wall, wallTrace: this.recorder.take() };
+  }
+}
