@@ -78,6 +78,17 @@ describe('failures', () => {
     expect(liveFabricThreads()).toBe(0);
   });
 
+  it('destroyed while closing: the close settles instead of waiting for replies that never come', async () => {
+    const fabric = await Fabric.start({ machine: preset('dev'), mesh: { rows: 2, cols: 2 }, threads: 2 });
+    await fabric.run(testingProgram('rowShift'), { words: 4 });
+    const closing = fabric.close();
+    await fabric.destroy();
+    const outcome = await Promise.race([closing.then(() => 'settled'), new Promise((r) => setTimeout(() => r('pending after 2 s'), 2000))]);
+    expect(outcome).toBe('settled');
+    expect(fabric.close()).toBe(closing);
+    expect(liveFabricThreads()).toBe(0);
+  });
+
   it('24 colours fit the wse2 budget exactly', async () => {
     const fabric = await Fabric.start({ machine: preset('wse2'), mesh: { rows: 1, cols: 2 }, threads: 2 });
     const r = await fabric.run(testingProgram('manyRoutes'), { routes: 24 });

@@ -7,7 +7,7 @@ import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
 import { DEFAULT_MODEL } from '../paths.js';
 import { regionFlags, rejectMeshFlags } from '../mesh-flags.js';
-import { hostsFromArgs, hostsOptions, type HostsArgs } from '../hosts-flags.js';
+import { hostsFromArgs, hostsOptions, rejectThreadsWithHosts, type HostsArgs } from '../hosts-flags.js';
 import type { Context } from '../context.js';
 import { PhaseProfile, profileJson, profileText } from '@wafer/observe';
 
@@ -103,7 +103,7 @@ export async function benchCommand(argv: BenchArgs, ctx: Context): Promise<void>
   const spinMicros = argv.spin === undefined || argv.spin === 'auto' ? undefined : intFlag('--spin', argv.spin, { min: 0, max: 1_000_000 });
   const meshes: (MeshShape | null)[] = engineName === 'mesh' ? (argv.mesh ?? '8x8').split(',').map((m) => parseMesh(m)) : [null];
   const hosts = engineName === 'mesh' ? hostsFromArgs(argv) : undefined;
-  if (hosts !== undefined && argv.threads !== undefined) throw usageError("--threads sets this process's threads; with --hosts each host's own --threads does");
+  rejectThreadsWithHosts(hosts, argv.threads);
   // With --hosts, one row per mesh: the hosts' own thread counts apply.
   const threadList = engineName === 'mesh' ? (argv.threads ?? (hosts ? '1' : '1,2')).split(',').map((t) => intFlag('--threads', t, { min: 1 })) : [1];
   const machine: MachineSpec | null = engineName === 'mesh' ? loadMachine(argv.machine ?? 'wse2') : null;

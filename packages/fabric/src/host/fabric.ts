@@ -377,6 +377,7 @@ export class Fabric {
     try {
       await this.orFailure(this.backend.close());
     } catch (err) {
+      if (this.destroying !== null && this.failed === null) return; // destroyed meanwhile: nothing is left to close
       await this.destroy();
       throw err;
     }
@@ -394,6 +395,10 @@ export class Fabric {
   private async terminate(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Requests in flight (a graceful close's shutdown, a run) would wait forever on closed ports: end them.
+    const destroyed = new WaferError('INTERNAL', 'the fabric was destroyed');
+    for (const reject of this.inFlight) reject(destroyed);
+    this.inFlight.clear();
     try {
       await this.backend.destroy();
     } finally {

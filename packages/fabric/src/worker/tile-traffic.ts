@@ -7,7 +7,7 @@ import type { MeshShape, Route } from '@wafer/arch';
 
 const RAMP = 4; // router port to its own core, after N E S W
 
-/** Counters per link, side by side: one cache line serves a message's three updates on meshes of any size. */
+/** Counters per link, side by side: a message's three updates touch one or two cache lines, not three. */
 const LINK_FIELDS = 3;
 const MESSAGES = 0;
 const WORDS = 1;
