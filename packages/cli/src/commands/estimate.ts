@@ -1,9 +1,9 @@
 // `wafer estimate`: the analytical PLMR model's prediction for a model on a mesh: time to first token,
 // decode and end-to-end tok/s, placement into regions, SRAM, longest output, energy, and a decode-layer
-// breakdown. A model is a built-in shape name or any checkpoint (only its header is used).
+// breakdown. A model is a built-in shape name or any checkpoint (only its header is read).
 import type { Argv } from 'yargs';
 import { parseMesh, usageError, WaferError } from '@wafer/arch';
-import { loadModel } from '@wafer/llama';
+import { readCheckpointShape } from '@wafer/llama';
 import { decodeStep, maxDecodeOutput, MODEL_SHAPES, modelShape, prefill, shapeFromLlamaConfig, type ModelShape } from '@wafer/perf';
 import { choiceFlag, intFlag } from '../flags.js';
 import { loadMachine } from '../machine-file.js';
@@ -48,8 +48,7 @@ function side(text: string, flag: string): number {
 function resolveShape(name: string): ModelShape {
   if (name.toLowerCase() in MODEL_SHAPES) return modelShape(name.toLowerCase());
   try {
-    const m = loadModel(name);
-    return shapeFromLlamaConfig(m.config, name.split('/').pop());
+    return shapeFromLlamaConfig(readCheckpointShape(name), name.split('/').pop());
   } catch (e) {
     if (e instanceof WaferError && e.code === 'FILE_NOT_FOUND') throw usageError(`--model ${name}: neither a built-in shape (${Object.keys(MODEL_SHAPES).join(', ')}) nor a file`);
     throw e;

@@ -49,7 +49,22 @@ export function readGgufBytes(bytes: Uint8Array, path: string, options: { tokeni
   return readGgufFrom(memoryByteSource(bytes), path, options);
 }
 
-function readGgufFrom(source: ByteSource, path: string, options: { tokenizerPath?: string }): ModelDescription {
+/**
+ * The shape of a GGUF checkpoint from its header alone (metadata and tensor infos, validated as readGguf does;
+ * no tensor data is read): what the analytical model needs of a file that may hold gigabytes.
+ */
+export function readGgufShape(path: string): ShapeFields & { headDim: number; sharedClassifier: boolean } {
+  const source = openByteSource(path, 'checkpoint');
+  try {
+    const { fields, sharedClassifier } = readLayout(source, path);
+    return { ...fields, sharedClassifier };
+  } finally {
+    source.close();
+  }
+}
+
+/** Everything the header says and how it checks out: metadata, tensor infos by our name, the shape fields. */
+function readLayout(source: ByteSource, path: string) {
   const { file, headerBytes } = readHeader(source, path);
   const meta = new GgufMetadata(file);
   const architecture = meta.require('general.architecture', meta.getString);
@@ -72,6 +87,11 @@ function readGgufFrom(source: ByteSource, path: string, options: { tokenizerPath
   checkTensorShapes(shapes, { ...fields, sharedClassifier }, path, (name) => (infos.get(name)?.name ?? `${name}.weight`));
   for (const info of infos.values()) codecOf(info, path);
   checkGgufExtents(file, source.size);
+  return { file, headerBytes, meta, infos, ropeFreqs, fields, shapes, sharedClassifier };
+}
+
+function readGgufFrom(source: ByteSource, path: string, options: { tokenizerPath?: string }): ModelDescription {
+  const { file, headerBytes, meta, infos, ropeFreqs, fields, shapes, sharedClassifier } = readLayout(source, path);
 
   const loader = new TensorLoader(source, file, headerBytes);
   const factors = ropeFreqs ? loader.read(ropeFreqs, codecOf(ropeFreqs, path)) : undefined;

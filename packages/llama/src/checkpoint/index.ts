@@ -1,6 +1,6 @@
 // Public API of the checkpoint readers and writers.
 
-export { loadModel, type LoadModelOptions } from './load.js';
+export { loadModel, readCheckpointShape, type CheckpointShape, type LoadModelOptions } from './load.js';
 export { readLlama2c, readLlama2cBytes, parseLlama2cHeader } from './llama2c.js';
 export { writeLlama2c } from './llama2c-write.js';
 export { readGguf, readGgufBytes } from './gguf-read.js';

@@ -56,13 +56,19 @@ export function llama2cSections(config: LlamaConfig): { name: string; floats: nu
  * `tokenizer.bin` beside the checkpoint, else undefined.
  */
 export function readLlama2c(path: string, options: { tokenizerPath?: string } = {}): ModelDescription {
-  const config = parseLlama2cHeader(readFilePrefix(path, LLAMA2C_HEADER_BYTES, 'checkpoint'), path);
-  checkLlama2cSize(config, fileSizeBytes(path, 'checkpoint'), path);
+  const config = readLlama2cShape(path); // header and size first: a wrong file is named before it is read
   const model = readLlama2cBytes(readFileBytes(path, 'checkpoint'), path);
   return {
     ...model,
     tokenizer: options.tokenizerPath ? tokenizerFromPath(options.tokenizerPath) : findLlama2cTokenizer(path, config.vocabSize),
   };
+}
+
+/** The shape of a llama2.c checkpoint from its 28-byte header, checked against the file's size; no tensor is read. */
+export function readLlama2cShape(path: string): LlamaConfig {
+  const config = parseLlama2cHeader(readFilePrefix(path, LLAMA2C_HEADER_BYTES, 'checkpoint'), path);
+  checkLlama2cSize(config, fileSizeBytes(path, 'checkpoint'), path);
+  return config;
 }
 
 /**
