@@ -16,8 +16,7 @@ export const RECV_WORDS = 6;
 export const SENT_MESSAGES = 7;
 export const RECV_MESSAGES = 8;
 export const STREAMED = 9; // 1 after a streaming receive, until the relay's send
-export const WAIT_REQ = 10; // -1 running or runnable; else the RecvRequest it waits on
-export const SENT_COLORS = 11; // bit mask of the colours whose route it registered in this run
+export const SENT_COLORS = 10; // bit mask of the colours whose route it registered in this run
 
 /** The per-core counters a run reports, by name, at their offsets. */
 export const COUNTER_FIELDS = {
@@ -31,9 +30,8 @@ export const COUNTER_FIELDS = {
 } as const;
 
 /** A fresh state for n cores at the start of a run. */
-export function resetCoreState(s: Float64Array, n: number): void {
+export function resetCoreState(s: Float64Array): void {
   s.fill(0);
-  for (let i = 0; i < n; i++) s[i * CORE_STRIDE + WAIT_REQ] = -1;
 }
 
 /** One field of every core, as its own array (for the counters). */

@@ -8,7 +8,7 @@ import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } fro
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
 import { CoreMemory } from './core-memory.js';
 import { Mailbox } from './mailbox.js';
-import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT, WAIT_REQ } from './core-state.js';
+import { CLOCK, CORE_STRIDE, COUNTER_FIELDS, coreField, INGRESS_FREE, RECV_MESSAGES, RECV_WORDS, resetCoreState, SENT_MESSAGES, SENT_WORDS, STREAMED, WAIT } from './core-state.js';
 import { TileLinks } from './tile-links.js';
 import { VectorArena } from './vector-arena.js';
 import { PhaseLedger } from './phase-ledger.js';
@@ -38,6 +38,11 @@ export class TileRuntime {
   // Per-core state, indexed by local row-major core order within the tile.
   /** Every core's modeled state, CORE_STRIDE doubles per core (core-state.ts). */
   readonly state: Float64Array;
+  /**
+   * Per core: -1 while running or runnable, else the RecvRequest it waits on. Apart from the state: a delivery
+   * to a core that is not waiting then touches 4 bytes in a small array, not the receiver's state lines.
+   */
+  private readonly waitReq: Int32Array;
   private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
   readonly memory: CoreMemory;
   private readonly gens: (Generator<number, void, Float32Array> | null)[];
@@ -81,7 +86,8 @@ export class TileRuntime {
     for (const t of init.tiles) for (let y = t.y0; y < t.y0 + t.height; y++) this.owner.fill(t.id, y * cols + t.x0, y * cols + t.x0 + t.width);
     const n = (this.n = this.tile.width * this.tile.height);
     this.state = new Float64Array(n * CORE_STRIDE);
-    resetCoreState(this.state, n);
+    resetCoreState(this.state);
+    this.waitReq = new Int32Array(n).fill(-1);
     this.lastTaken = new Float64Array(n * 32);
     this.gens = new Array(n).fill(null);
     this.inbox = new Array(n);
@@ -163,10 +169,9 @@ export class TileRuntime {
 
   /** A message (its payload now owned by the receiver) reaches local core i: received at once if it waits on that route. */
   private deliver(i: number, color: number, hops: number, start: number, payload: Float32Array): void {
-    const w = i * CORE_STRIDE + WAIT_REQ;
-    const req = this.state[w];
+    const req = this.waitReq[i];
     if (req >= 0 && (req & COLOR_MASK) === color) {
-      this.state[w] = -1;
+      this.waitReq[i] = -1;
       this.inbox[i] = this.receive(i, hops, start, color, payload, (req & STREAM_FLAG) !== 0);
       this.enqueue(i);
       return;
@@ -359,7 +364,7 @@ export class TileRuntime {
         const mb = this.mailbox;
         const slot = mb.take(i, color);
         if (slot < 0) {
-          this.state[i * CORE_STRIDE + WAIT_REQ] = req;
+          this.waitReq[i] = req;
           return true;
         }
         value = this.receive(i, mb.slotHops(slot), mb.slotStart(slot), color, mb.slotPayload(slot), (req & STREAM_FLAG) !== 0);
@@ -413,7 +418,8 @@ export class TileRuntime {
   }
 
   private resetRun(): void {
-    resetCoreState(this.state, this.n);
+    resetCoreState(this.state);
+    this.waitReq.fill(-1);
     this.lastTaken.fill(Number.NEGATIVE_INFINITY);
     this.traffic.reset();
     this.inbox.fill(undefined);
@@ -438,7 +444,7 @@ export class TileRuntime {
     const waiting: WaitingCore[] = [];
     let waitingCount = 0;
     for (let i = 0; i < this.n; i++) {
-      const req = this.state[i * CORE_STRIDE + WAIT_REQ];
+      const req = this.waitReq[i];
       if (req < 0) continue;
       waitingCount++;
       if (waiting.length < 16) waiting.push({ x: this.cores[i].x, y: this.cores[i].y, color: req & COLOR_MASK });
