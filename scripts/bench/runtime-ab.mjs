@@ -1,0 +1,91 @@
+// A/B of the tile runtime of this checkout against another built checkout (`--against=DIR`), in one process:
+// both builds' TileRuntime are loaded side by side and their runs alternate, so both see the same machine state.
+// On this machine class separate processes differ by up to 2×, so a runtime change of 5–20% is only visible this
+// way (an A/A comparison gives 1.00–1.07). Workloads: the fabric's nearest-neighbour exchange on 64×64, and
+// stories260K decode steps on 8×8. Prints medians and the ratio this/other; never asserted.
+// Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N]
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { parseMachineSpec, partitionTiles } from '@wafer/arch';
+import { ControlState } from '@wafer/fabric';
+import { decodeLayout, loadModel, placeDecodeWeights, ropeFrequencies } from '@wafer/llama';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
+const pairs = Number(process.argv.find((a) => a.startsWith('--pairs='))?.slice('--pairs='.length) ?? 20);
+if (against === undefined) {
+  console.log('runtime-ab: skipped (give --against=DIR, a built checkout to compare this one with)');
+  process.exit(0);
+}
+const builds = { this: REPO, other: resolve(against) };
+for (const dir of Object.values(builds)) {
+  if (!existsSync(join(dir, 'packages/fabric/dist/worker/tile-runtime.js'))) {
+    console.error(`runtime-ab: ${dir} has no built tile runtime (run pnpm build there first)`);
+    process.exit(2);
+  }
+}
+const machine = (name) => parseMachineSpec(JSON.parse(readFileSync(join(REPO, `configs/machines/${name}.json`), 'utf8')), `${name}.json`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = (dir, path) => import(pathToFileURL(join(dir, path)).href);
+
+/** A TileRuntime of build `dir` owning the whole mesh (one thread, this process). */
+async function tileOf(dir, mesh, spec) {
+  const { TileRuntime } = await load(dir, 'packages/fabric/dist/worker/tile-runtime.js');
+  return new TileRuntime({ tileId: 0, tiles: partitionTiles(mesh, 1), mesh, machine: spec, sramUnlimited: true, spinMicros: 0, profileWall: false, control: ControlState.create(1).sab, routeTable: new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4), rings: [] });
+}
+
+/** Alternates `run(k)` of the two builds `pairs` times (the order flips every pair); medians of `measure`. */
+async function alternate(setups, measure) {
+  const samples = { this: [], other: [] };
+  for (let p = 0; p < pairs; p++) {
+    for (const k of p % 2 ? ['other', 'this'] : ['this', 'other']) samples[k].push(await measure(setups[k]));
+  }
+  return { this: median(samples.this), other: median(samples.other) };
+}
+
+const rows = [];
+{
+  const side = 64;
+  const mesh = { rows: side, cols: side };
+  const rounds = 8;
+  const setups = {};
+  for (const [k, dir] of Object.entries(builds)) {
+    const { neighbourExchange } = await load(dir, 'packages/fabric/dist/testing/programs.js');
+    const tile = await tileOf(dir, mesh, machine('dev'));
+    tile.run(neighbourExchange, { rounds, words: 1 });
+    setups[k] = { tile, program: neighbourExchange };
+  }
+  const m = await alternate(setups, ({ tile, program }) => {
+    const t = performance.now();
+    const r = tile.run(program, { rounds, words: 1 });
+    return ((performance.now() - t) * 1e6) / r.summary.messages;
+  });
+  rows.push({ workload: `fabric exchange ${side}x${side}, 1-float messages`, unit: 'ns/message', ...m });
+}
+{
+  const side = 8;
+  const mesh = { rows: side, cols: side };
+  const model = loadModel(join(REPO, 'models/stories260K/stories260K.bin'));
+  const layout = decodeLayout(model.config, mesh, ropeFrequencies(model.config));
+  const setups = {};
+  for (const [k, dir] of Object.entries(builds)) {
+    const { decodeStep } = await load(dir, 'packages/llama/dist/mesh/decode-program.js');
+    const tile = await tileOf(dir, mesh, machine('wse2'));
+    await placeDecodeWeights({ place: async (name, block) => { for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) { const b = block(x, y); if (b) tile.placeGlobal(y * side + x, name, b); } } }, model, layout);
+    for (let pos = 0; pos < 4; pos++) tile.run(decodeStep, { layout, token: 1, pos, strategy: 'ktree' });
+    setups[k] = { tile, program: decodeStep };
+  }
+  // The same 16 positions each time, so both builds decode the same work.
+  const m = await alternate(setups, ({ tile, program }) => {
+    const t = performance.now();
+    for (let pos = 0; pos < 16; pos++) tile.run(program, { layout, token: 1, pos, strategy: 'ktree' });
+    return (performance.now() - t) / 16;
+  });
+  rows.push({ workload: `stories260K decode step ${side}x${side} (positions 0-15)`, unit: 'ms/step', ...m });
+}
+
+console.log(`this checkout against ${builds.other}, one process, ${pairs} alternating pairs, medians\n`);
+console.log('| workload | unit | this | other | this / other |');
+console.log('| --- | --- | ---: | ---: | ---: |');
+for (const r of rows) console.log(`| ${r.workload} | ${r.unit} | ${r.this.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${r.other.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${(r.this / r.other).toFixed(3)} |`);
