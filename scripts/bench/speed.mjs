@@ -69,15 +69,14 @@ async function decodeRate(engine, model, tokenizer, newTokens) {
   return r.timings.decodeForwardPasses / (r.timings.decodeMs / 1000);
 }
 
-/** Decode tok/s (median of RUNS), and the messages of one decode step (`messages`, for the floor bound). */
+/** Decode tok/s (median of RUNS) and the messages of one decode step (for the floor bound). */
 async function meshRate(model, tokenizer, side, threads, newTokens, machineName = 'wse2') {
   const mesh = await MeshLlama.create(model, { mesh: { rows: side, cols: side }, threads, machine: machine(machineName), prefill: 'decode' });
   try {
     await decodeRate(mesh, model, tokenizer, 4); // warm-up: JIT, program import
     const rates = [];
     for (let i = 0; i < RUNS; i++) rates.push(await decodeRate(mesh, model, tokenizer, newTokens));
-    meshRate.messages = mesh.steps[mesh.steps.length - 1].report.messages;
-    return median(rates);
+    return { rate: median(rates), messages: mesh.steps[mesh.steps.length - 1].report.messages };
   } finally {
     await mesh.close();
   }
@@ -138,10 +137,12 @@ try {
     const c260 = exe ? runC(exe, s260, tok512, n260) : null;
     const r15 = await referenceRate(m15, t15, n15);
     const r260 = await referenceRate(m260, t260, n260);
-    const w15 = { 1: await meshRate(m15, t15, 28, 1, n15), 2: await meshRate(m15, t15, 28, 2, n15) };
-    const b15 = decodeBound(28, meshRate.messages);
-    const w260 = { 1: await meshRate(m260, t260, 8, 1, n260), 2: await meshRate(m260, t260, 8, 2, n260) };
-    const b260 = decodeBound(8, meshRate.messages);
+    const mesh15 = { 1: await meshRate(m15, t15, 28, 1, n15), 2: await meshRate(m15, t15, 28, 2, n15) };
+    const mesh260 = { 1: await meshRate(m260, t260, 8, 1, n260), 2: await meshRate(m260, t260, 8, 2, n260) };
+    const w15 = { 1: mesh15[1].rate, 2: mesh15[2].rate };
+    const w260 = { 1: mesh260[1].rate, 2: mesh260[2].rate };
+    const b15 = decodeBound(28, mesh15[2].messages);
+    const b260 = decodeBound(8, mesh260[2].messages);
     console.log(`greedy, prompt ${JSON.stringify(PROMPT)}; decode tok/s (wall), median of ${RUNS}; run.c: gcc -O3, 1 thread, its "achieved tok/s" over -n ${n15} / ${n260} positions\n`);
     console.log('| workload | run.c -O3 | wafer reference engine | wafer mesh, 1 thread | wafer mesh, 2 threads | mesh 2T / run.c |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
@@ -154,8 +155,8 @@ try {
   }
   if (want('scaling')) {
     const n = quick ? 4 : 8;
-    const one = await meshRate(m15, t15, 64, 1, n);
-    const two = await meshRate(m15, t15, 64, 2, n);
+    const one = (await meshRate(m15, t15, 64, 1, n)).rate;
+    const two = (await meshRate(m15, t15, 64, 2, n)).rate;
     console.log(`stories15M-shaped synth on 64x64 wse2 (4,096 cores), ${n} tokens: 1 thread ${fmt(one)} tok/s, 2 threads ${fmt(two)} tok/s (${(two / one).toFixed(2)}x)\n`);
     row('Llama decode 64x64, 2 threads / 1 thread', 'stories15M', BEFORE['scaling 64x64'], two / one, 1.8, 'x');
   }

@@ -119,7 +119,10 @@ export class TileRuntime {
   /** Local index of a global core index inside this tile. */
   private local(global: number): number {
     const x = global % this.mesh.cols;
-    const y = (global - x) / this.mesh.cols;
+    return this.localAt(x, (global - x) / this.mesh.cols);
+  }
+  /** Local index of core (x, y) of this tile. */
+  private localAt(x: number, y: number): number {
     return (y - this.tile.y0) * this.tile.width + (x - this.tile.x0);
   }
   private globalIndex(i: number): number {
@@ -162,8 +165,7 @@ export class TileRuntime {
   post(x: number, y: number, color: number, hops: number, start: number, data: Float32Array): void {
     const dst = y * this.mesh.cols + x;
     const owner = this.owner[dst];
-    const t = this.tile;
-    if (owner === t.id) this.deliver((y - t.y0) * t.width + (x - t.x0), color, hops, start, this.arena.copy(data));
+    if (owner === this.tile.id) this.deliver(this.localAt(x, y), color, hops, start, this.arena.copy(data));
     else this.links.send(owner, dst, color, hops, start, data);
   }
 
@@ -240,11 +242,7 @@ export class TileRuntime {
     const result = this.runCores(this.fault?.wrap(program, epoch) ?? program, args);
     this.progress[this.progressAt + PROGRESS_RUNNING] = 0;
     this.progress[this.progressAt + PROGRESS_EPOCH] = 0; // its cores are done: nothing left that could hang
-    const { wall, wallTrace } = this.wall.end(t0, result.kind === 'done');
-    if (result.kind === 'done') {
-      if (wall !== undefined) result.summary.wall = wall;
-      if (wallTrace !== undefined) result.summary.wallTrace = wallTrace;
-    }
+    this.wall.end(t0, result.kind === 'done' ? result.summary : null);
     return result;
   }
 

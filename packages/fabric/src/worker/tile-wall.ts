@@ -3,7 +3,7 @@
 // it costs one branch per measured point.
 
 import { localKernelClock, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
-import type { WallIntervals, TileWall as TileWallFigures } from '../protocol.js';
+import type { RunSummary } from '../protocol.js';
 import { WallRecorder } from './wall-recorder.js';
 
 export class TileWall {
@@ -51,14 +51,14 @@ export class TileWall {
     this.recorder?.add(WALL_RINGS, performance.timeOrigin + w0, performance.timeOrigin + t);
   }
 
-  /** The run that started at t0 ended: its figures, and with the wall trace its intervals (undefined when off). */
-  end(t0: number, done: boolean): { wall?: TileWallFigures; wallTrace?: WallIntervals } {
+  /** The run that started at t0 ended; a finished run (`summary`, null otherwise) gets its figures and intervals when on. */
+  end(t0: number, summary: RunSummary | null): void {
     localKernelClock.enabled = false;
-    if (!this.on || !done) return {};
+    if (!this.on || summary === null) return;
     const t1 = performance.now();
-    const wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs };
-    if (this.recorder === null) return { wall };
+    summary.wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs };
+    if (this.recorder === null) return;
     this.recorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
-    return { wall, wallTrace: this.recorder.take() };
+    summary.wallTrace = this.recorder.take();
   }
 }

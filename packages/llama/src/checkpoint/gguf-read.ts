@@ -6,7 +6,7 @@ import { WaferError } from '@wafer/arch';
 import type { LlamaConfig, LoadReport, ModelDescription, SourceDtype, Tensor } from '../model/types.js';
 import { float32FromBytes } from './dtype-codec.js';
 import { memoryByteSource, openByteSource, type ByteSource } from './file-bytes.js';
-import { checkFloatFields, checkShapeFields, checkTensorShapes, type ShapeFields } from './model-check.js';
+import { checkFloatFields, checkShapeFields, checkTensorShapes, type CheckpointShape, type ShapeFields } from './model-check.js';
 import { checkGgufExtents, parseGgufHeader } from './gguf-parse.js';
 import { GgufMetadata } from './gguf-metadata.js';
 import { ROPE_FREQS_TENSOR, checkRopeFreqsInfo, ggufRopeFields } from './gguf-rope.js';
@@ -53,7 +53,7 @@ export function readGgufBytes(bytes: Uint8Array, path: string, options: { tokeni
  * The shape of a GGUF checkpoint from its header alone (metadata and tensor infos, validated as readGguf does;
  * no tensor data is read): what the analytical model needs of a file that may hold gigabytes.
  */
-export function readGgufShape(path: string): ShapeFields & { headDim: number; sharedClassifier: boolean } {
+export function readGgufShape(path: string): CheckpointShape {
   const source = openByteSource(path, 'checkpoint');
   try {
     const { fields, sharedClassifier } = readLayout(source, path);

@@ -10,7 +10,7 @@ import { readGguf, readGgufShape } from './gguf-read.js';
 import { readHfConfig } from './hf-config.js';
 import { readHfDirectory } from './hf-dir.js';
 import { readLlama2c, readLlama2cShape } from './llama2c.js';
-import type { ShapeFields } from './model-check.js';
+import type { CheckpointShape } from './model-check.js';
 import { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors.js';
 
 export interface LoadModelOptions {
@@ -31,9 +31,6 @@ export function loadModel(path: string, options: LoadModelOptions = {}): ModelDe
   }
 }
 
-/** The dimensions of a checkpoint, and whether its classifier shares the embedding table. */
-export type CheckpointShape = ShapeFields & { headDim: number; sharedClassifier: boolean };
-
 /**
  * A checkpoint's shape from its header alone: llama2.c's 28 bytes (checked against the file size), GGUF's
  * metadata and tensor infos (validated as loadModel does), a Hugging Face directory's config.json (its
@@ -46,10 +43,7 @@ export function readCheckpointShape(path: string): CheckpointShape {
       const hf = readHfConfig(join(path, 'config.json'));
       return pickShape(hf.config, hf.tieWordEmbeddings);
     }
-    case 'gguf': {
-      const g = readGgufShape(path);
-      return pickShape(g, g.sharedClassifier);
-    }
+    case 'gguf': return readGgufShape(path);
     case 'llama2c': {
       const c = readLlama2cShape(path);
       return pickShape(c, c.sharedClassifier);
@@ -75,6 +69,8 @@ function checkpointFormat(path: string): 'hf' | 'gguf' | 'llama2c' {
   }
   return 'llama2c';
 }
+
+export type { CheckpointShape };
 
 /** A safetensors file starts with a plausible uint64 header length followed by '{'. */
 function looksLikeSafetensors(head: Uint8Array): boolean {

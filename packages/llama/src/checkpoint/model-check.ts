@@ -28,6 +28,9 @@ export interface ShapeFields {
   seqLen: number;
 }
 
+/** The dimensions of a checkpoint, and whether its classifier shares the embedding table. */
+export type CheckpointShape = ShapeFields & { headDim: number; sharedClassifier: boolean };
+
 /**
  * Checks header integers for sanity: positive integers within CONFIG_LIMITS, dim % nHeads == 0,
  * nHeads % nKvHeads == 0 and an even head size (RoPE rotates pairs). `source` names the file (and,
