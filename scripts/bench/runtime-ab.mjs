@@ -3,17 +3,19 @@
 // On this machine class separate processes differ by up to 2×, so a runtime change of 5–20% is only visible this
 // way (an A/A comparison gives 1.00–1.07). Workloads: the fabric's nearest-neighbour exchange on 64×64, and
 // stories260K decode steps on 8×8. Prints medians and the ratio this/other; never asserted.
-// Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N]
+// With --big, also decode steps of the stories15M-shaped synth (seed 15) on 28×28 (the speed goal's workload).
+// Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N] [--big]
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseMachineSpec, partitionTiles } from '@wafer/arch';
 import { ControlState } from '@wafer/fabric';
-import { decodeLayout, loadModel, placeDecodeWeights, ropeFrequencies } from '@wafer/llama';
+import { decodeLayout, loadModel, placeDecodeWeights, ropeFrequencies, synthesize, synthShape } from '@wafer/llama';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
 const pairs = Number(process.argv.find((a) => a.startsWith('--pairs='))?.slice('--pairs='.length) ?? 20);
+const big = process.argv.includes('--big');
 if (against === undefined) {
   console.log('runtime-ab: skipped (give --against=DIR, a built checkout to compare this one with)');
   process.exit(0);
@@ -35,13 +37,18 @@ async function tileOf(dir, mesh, spec) {
   return new TileRuntime({ tileId: 0, tiles: partitionTiles(mesh, 1), mesh, machine: spec, sramUnlimited: true, spinMicros: 0, profileWall: false, control: ControlState.create(1).sab, routeTable: new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4), rings: [] });
 }
 
-/** Alternates `run(k)` of the two builds `pairs` times (the order flips every pair); medians of `measure`. */
+/**
+ * Alternates `run(k)` of the two builds `pairs` times (the order flips every pair); medians of `measure`, and the
+ * median of the per-pair ratios (robust to the machine's speed drifting during the run).
+ */
 async function alternate(setups, measure) {
   const samples = { this: [], other: [] };
+  const ratios = [];
   for (let p = 0; p < pairs; p++) {
     for (const k of p % 2 ? ['other', 'this'] : ['this', 'other']) samples[k].push(await measure(setups[k]));
+    ratios.push(samples.this[p] / samples.other[p]);
   }
-  return { this: median(samples.this), other: median(samples.other) };
+  return { this: median(samples.this), other: median(samples.other), ratio: median(ratios) };
 }
 
 const rows = [];
@@ -63,10 +70,9 @@ const rows = [];
   });
   rows.push({ workload: `fabric exchange ${side}x${side}, 1-float messages`, unit: 'ns/message', ...m });
 }
-{
-  const side = 8;
+/** Decode steps of `model` on side×side, positions 0..steps-1 each time, so both builds decode the same work. */
+async function decodeRow(name, model, side, steps) {
   const mesh = { rows: side, cols: side };
-  const model = loadModel(join(REPO, 'models/stories260K/stories260K.bin'));
   const layout = decodeLayout(model.config, mesh, ropeFrequencies(model.config));
   const setups = {};
   for (const [k, dir] of Object.entries(builds)) {
@@ -76,16 +82,17 @@ const rows = [];
     for (let pos = 0; pos < 4; pos++) tile.run(decodeStep, { layout, token: 1, pos, strategy: 'ktree' });
     setups[k] = { tile, program: decodeStep };
   }
-  // The same 16 positions each time, so both builds decode the same work.
   const m = await alternate(setups, ({ tile, program }) => {
     const t = performance.now();
-    for (let pos = 0; pos < 16; pos++) tile.run(program, { layout, token: 1, pos, strategy: 'ktree' });
-    return (performance.now() - t) / 16;
+    for (let pos = 0; pos < steps; pos++) tile.run(program, { layout, token: 1, pos, strategy: 'ktree' });
+    return (performance.now() - t) / steps;
   });
-  rows.push({ workload: `stories260K decode step ${side}x${side} (positions 0-15)`, unit: 'ms/step', ...m });
+  rows.push({ workload: `${name} decode step ${side}x${side} (positions 0-${steps - 1})`, unit: 'ms/step', ...m });
 }
+await decodeRow('stories260K', loadModel(join(REPO, 'models/stories260K/stories260K.bin')), 8, 16);
+if (big) await decodeRow('stories15M synth', synthesize(synthShape('stories15M'), 15), 28, 2);
 
 console.log(`this checkout against ${builds.other}, one process, ${pairs} alternating pairs, medians\n`);
-console.log('| workload | unit | this | other | this / other |');
-console.log('| --- | --- | ---: | ---: | ---: |');
-for (const r of rows) console.log(`| ${r.workload} | ${r.unit} | ${r.this.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${r.other.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${(r.this / r.other).toFixed(3)} |`);
+console.log('| workload | unit | this | other | this / other | median of pair ratios |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+for (const r of rows) console.log(`| ${r.workload} | ${r.unit} | ${r.this.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${r.other.toFixed(r.unit === 'ms/step' ? 2 : 0)} | ${(r.this / r.other).toFixed(3)} | ${r.ratio.toFixed(3)} |`);

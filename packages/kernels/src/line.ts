@@ -17,11 +17,19 @@ export interface Line {
   readonly high: Direction;
 }
 
-/** The line through `core` along `axis`: 'x' is its row, 'y' its column. */
+const lineCache = new Map<number, Line>();
+
+/** The line through `core` along `axis`: 'x' is its row, 'y' its column. Lines are immutable values, built once each. */
 export function lineOf(core: Core, axis: Axis): Line {
-  return axis === 'x'
-    ? { axis, pos: core.x, length: core.cols, low: W, high: E }
-    : { axis, pos: core.y, length: core.rows, low: N, high: S };
+  const pos = axis === 'x' ? core.x : core.y;
+  const length = axis === 'x' ? core.cols : core.rows;
+  const key = (length * 65536 + pos) * 2 + (axis === 'x' ? 0 : 1);
+  let line = lineCache.get(key);
+  if (line === undefined) {
+    line = Object.freeze(axis === 'x' ? { axis, pos, length, low: W, high: E } : { axis, pos, length, low: N, high: S });
+    lineCache.set(key, line);
+  }
+  return line;
 }
 
 const routeCache = new Map<number, Route>();

@@ -13,7 +13,8 @@ export type AllreduceStrategy = 'ktree' | 'pipeline' | 'ring';
 
 export interface AllreduceOptions {
   strategy: AllreduceStrategy;
-  op: ReduceOp;
+  /** Default 'sum'. */
+  op?: ReduceOp;
   /** First route colour this collective may use (it uses ALLREDUCE_COLORS). */
   colors: number;
   /** K-tree groups G (default round(√P)). */
@@ -54,49 +55,52 @@ function copyOf(core: Core, v: Float32Array): Float32Array {
  * (cores before it send toward high, cores after it toward low). Phase 2: group roots stream-reduce toward
  * the middle group's root over routes that pass other routers (α per hop, one relay per root). Phase 3:
  * the global root multicasts the result along the line. About √P relays instead of P.
+ * (Few locals on purpose: a generator keeps every local in a heap frame of its own, allocated per call, and
+ * every core calls this about ten times per layer.)
  */
 function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
   const p = line.pos;
-  const P = line.length;
-  const { g, G, mid, first, last, gm, R, rootBefore, rootAfter } = ktreePlace(P, opts.groups ?? defaultGroups(P), p);
-  const c = opts.colors; // "up" travels toward high positions
-  const up1 = c;
-  const down1 = c + 1;
-  const up2 = c + 2;
-  const down2 = c + 3;
-  const up3 = c + 4;
-  const down3 = c + 5;
+  const t = ktreePlace(line.length, opts.groups ?? defaultGroups(line.length), p);
+  const c = opts.colors; // c + UP1 .. c + DOWN3: "up" travels toward high positions
   const acc = copyOf(core, mine);
 
   // Phase 1: stream toward the group middle.
-  if (p !== mid) {
-    const toHigh = p < mid;
-    const color = toHigh ? up1 : down1;
-    const hasUpstream = toHigh ? p > first : p < last;
+  if (p !== t.mid) {
+    const toHigh = p < t.mid;
+    const color = c + (toHigh ? UP1 : DOWN1);
+    const hasUpstream = toHigh ? p > t.first : p < t.last;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
     core.send(lineRoute(line, color, p, toHigh ? p + 1 : p - 1), acc);
-    return yield core.recv(p < R ? down3 : up3);
+    return yield core.recv(c + (p < t.R ? DOWN3 : UP3));
   }
-  if (mid > first) combine(opts.op, acc, yield core.stream(up1));
-  if (mid < last) combine(opts.op, acc, yield core.stream(down1));
+  if (t.mid > t.first) combine(opts.op, acc, yield core.stream(c + UP1));
+  if (t.mid < t.last) combine(opts.op, acc, yield core.stream(c + DOWN1));
 
   // Phase 2: group roots stream toward the global root, one relay per root.
-  if (g !== gm) {
-    const toHigh = g < gm;
-    const color = toHigh ? up2 : down2;
-    const hasUpstream = toHigh ? g > 0 : g < G - 1;
+  if (t.g !== t.gm) {
+    const toHigh = t.g < t.gm;
+    const color = c + (toHigh ? UP2 : DOWN2);
+    const hasUpstream = toHigh ? t.g > 0 : t.g < t.G - 1;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
-    core.send(lineRoute(line, color, mid, toHigh ? rootAfter : rootBefore), acc);
-    return yield core.recv(p < R ? down3 : up3);
+    core.send(lineRoute(line, color, p, toHigh ? t.rootAfter : t.rootBefore), acc);
+    return yield core.recv(c + (p < t.R ? DOWN3 : UP3));
   }
-  if (gm > 0) combine(opts.op, acc, yield core.stream(up2));
-  if (gm < G - 1) combine(opts.op, acc, yield core.stream(down2));
+  if (t.gm > 0) combine(opts.op, acc, yield core.stream(c + UP2));
+  if (t.gm < t.G - 1) combine(opts.op, acc, yield core.stream(c + DOWN2));
 
   // Phase 3: the global root multicasts the result both ways along the line.
-  if (R > 0) core.send(lineRoute(line, down3, R, 0, true), acc);
-  if (R < P - 1) core.send(lineRoute(line, up3, R, P - 1, true), acc);
+  if (p > 0) core.send(lineRoute(line, c + DOWN3, p, 0, true), acc);
+  if (p < line.length - 1) core.send(lineRoute(line, c + UP3, p, line.length - 1, true), acc);
   return acc;
 }
+
+// The K-tree's colours, as offsets from the collective's first: per phase, one toward high positions and one toward low.
+const UP1 = 0;
+const DOWN1 = 1;
+const UP2 = 2;
+const DOWN2 = 3;
+const UP3 = 4;
+const DOWN3 = 5;
 
 /** Where position p sits in the K-tree of a line of P cores in G groups. */
 interface KtreePlace {

@@ -2,8 +2,11 @@
 
 export type ReduceOp = 'sum' | 'max';
 
-/** acc ⊕= v, element-wise, in place. */
-export function combine(op: ReduceOp, acc: Float32Array, v: Float32Array): void {
-  if (op === 'sum') for (let i = 0; i < acc.length; i++) acc[i] += v[i];
-  else for (let i = 0; i < acc.length; i++) if (v[i] > acc[i]) acc[i] = v[i];
+/** acc ⊕= v, element-wise, in place (no op: sum). */
+export function combine(op: ReduceOp | undefined, acc: Float32Array, v: Float32Array): void {
+  if (op === 'max') {
+    for (let i = 0; i < acc.length; i++) if (v[i] > acc[i]) acc[i] = v[i];
+  } else {
+    for (let i = 0; i < acc.length; i++) acc[i] += v[i];
+  }
 }

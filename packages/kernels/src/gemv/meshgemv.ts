@@ -4,15 +4,13 @@
 
 import { localGemvCost, type Core, type RecvRequest } from '@wafer/arch';
 import { lineOf, type Axis } from '../line.js';
-import { allreduce, type AllreduceStrategy } from '../collectives/allreduce.js';
+import { allreduce, type AllreduceOptions } from '../collectives/allreduce.js';
 import { gemvLocal } from '../local.js';
 
-export interface GemvOptions {
+/** The allreduce's options (its op is always 'sum') and the axis. */
+export interface GemvOptions extends Omit<AllreduceOptions, 'op'> {
   /** Axis the input is split along and the partials are reduced along ('y': x split over rows). */
   axis: Axis;
-  strategy: AllreduceStrategy;
-  groups?: number;
-  colors: number;
 }
 
 /**
@@ -26,5 +24,5 @@ export function meshGemv(core: Core, x: Float32Array, w: Float32Array, n: number
   const partial = core.scratch(n);
   core.compute(localGemvCost(m, n));
   gemvLocal(partial, x, w, m, n);
-  return allreduce(core, lineOf(core, opts.axis), partial, { strategy: opts.strategy, op: 'sum', colors: opts.colors, groups: opts.groups });
+  return allreduce(core, lineOf(core, opts.axis), partial, opts);
 }

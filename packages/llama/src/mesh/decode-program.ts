@@ -3,7 +3,7 @@
 // transpose is ever needed), then the classifier GEMV. Row 0 keeps the logits for the coordinator.
 
 import { elementwiseCost, route, E, PHASE, W, type Core, type RecvRequest } from '@wafer/arch';
-import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
+import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy, type GemvOptions } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { kvAppend, kvSlice } from './kv-cache.js';
 import { recvResidual, sendResidual } from './handoff.js';
@@ -57,9 +57,10 @@ export function* decodeStep(core: Core, a: DecodeArgs): Gen {
     return;
   }
   c.phase(PHASE.finalNorm);
-  const xf = yield* rmsnorm(c, l, x, c.buffer('rmsf'), allreduceOpts(a, Y_COLORS));
+  const opt = stepOptions(a);
+  const xf = yield* rmsnorm(c, l, x, c.buffer('rmsf'), opt.sumY);
   c.phase(PHASE.classifier);
-  const logits = yield* meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], gemvOpts(a, 'y'));
+  const logits = yield* meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], opt.gemvY);
   if (c.y === 0) c.alloc('logits', logits.length).set(logits);
 }
 
@@ -69,12 +70,30 @@ export function* decodeLayerStep(core: Core, a: DecodeArgs & { layer: number }):
   core.alloc('out', out.length).set(out);
 }
 
-function allreduceOpts(a: DecodeArgs, colors: number, op: 'sum' | 'max' = 'sum'): AllreduceOptions {
-  return { strategy: a.strategy, groups: a.groups, op, colors };
+/** The collectives' options of a step, built once per run (not per call: every core makes ~10 calls a layer). */
+interface StepOptions {
+  sumY: AllreduceOptions;
+  maxY: AllreduceOptions;
+  sumX: AllreduceOptions;
+  gemvY: GemvOptions;
+  gemvX: GemvOptions;
 }
+const stepOptionsOf = new WeakMap<DecodeArgs, StepOptions>();
 
-function gemvOpts(a: DecodeArgs, axis: 'x' | 'y') {
-  return { axis, strategy: a.strategy, groups: a.groups, colors: axis === 'y' ? Y_COLORS : X_COLORS };
+function stepOptions(a: DecodeArgs): StepOptions {
+  let opt = stepOptionsOf.get(a);
+  if (opt === undefined) {
+    const { strategy, groups } = a;
+    opt = {
+      sumY: { strategy, groups, op: 'sum', colors: Y_COLORS },
+      maxY: { strategy, groups, op: 'max', colors: Y_COLORS },
+      sumX: { strategy, groups, op: 'sum', colors: X_COLORS },
+      gemvY: { axis: 'y', strategy, groups, colors: Y_COLORS },
+      gemvX: { axis: 'x', strategy, groups, colors: X_COLORS },
+    };
+    stepOptionsOf.set(a, opt);
+  }
+  return opt;
 }
 
 /**
@@ -86,17 +105,16 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   const l = a.layout;
   const d = l.dY.sizes[core.y];
   const b = l.kvX.sizes[core.x];
-  const ar = (colors: number, op: 'sum' | 'max' = 'sum') => allreduceOpts(a, colors, op);
-  const names = layerNames(layer);
-  const w = (name: LayerBuffer) => core.buffer(names[name]);
+  const opt = stepOptions(a);
+  const w = layerNames(layer);
   // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn = yield* rmsnorm(core, l, x, w('rms1'), ar(Y_COLORS));
+  const xn = yield* rmsnorm(core, l, x, core.buffer(w.rms1), opt.sumY);
   // 2. q, k, v in one GEMV: input split on Y, output split on X
   core.phase(PHASE.qkv);
   core.step();
-  const qkv = yield* meshGemv(core, xn, w('wqkv'), (l.nrep + 2) * b, gemvOpts(a, 'y'));
+  const qkv = yield* meshGemv(core, xn, core.buffer(w.wqkv), (l.nrep + 2) * b, opt.gemvY);
   const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
   const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
   const v = qkv.subarray((l.nrep + 1) * b);
@@ -109,19 +127,19 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
   core.phase(PHASE.score);
   core.step();
-  const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), ar(X_COLORS));
+  const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), opt.sumX);
   // 5. softmax over every position of the cache: max and sum per head along Y
   core.phase(PHASE.softmax);
   core.step();
-  const probs = yield* softmax(core, l, scores, cache.count, ar);
+  const probs = yield* softmax(core, l, scores, cache.count, opt);
   // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
   core.phase(PHASE.attnV);
   core.step();
-  const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), ar(Y_COLORS));
+  const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), opt.sumY);
   // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
   core.phase(PHASE.oProj);
   core.step();
-  const attn = yield* meshGemv(core, o, w('wo'), d, gemvOpts(a, 'x'));
+  const attn = yield* meshGemv(core, o, core.buffer(w.wo), d, opt.gemvX);
   // 8. residual
   core.phase(PHASE.residual);
   core.step();
@@ -129,11 +147,11 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 9. RMSNorm
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn2 = yield* rmsnorm(core, l, x1, w('rms2'), ar(Y_COLORS));
+  const xn2 = yield* rmsnorm(core, l, x1, core.buffer(w.rms2), opt.sumY);
   // 10. gate and up in one GEMV: split on Y → split on X
   core.phase(PHASE.ffnUpGate);
   core.step();
-  const gu = yield* meshGemv(core, xn2, w('w13'), 2 * l.hX.sizes[core.x], gemvOpts(a, 'y'));
+  const gu = yield* meshGemv(core, xn2, core.buffer(w.w13), 2 * l.hX.sizes[core.x], opt.gemvY);
   // 11. SiLU(gate) × up
   core.phase(PHASE.swiglu);
   core.step();
@@ -141,7 +159,7 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
   core.phase(PHASE.down);
   core.step();
-  const ffn = yield* meshGemv(core, hh, w('w2'), d, gemvOpts(a, 'x'));
+  const ffn = yield* meshGemv(core, hh, core.buffer(w.w2), d, opt.gemvX);
   // 13. residual
   core.phase(PHASE.residual);
   core.step();
@@ -179,12 +197,24 @@ function* embed(core: Core, l: DecodeLayout, token: number, tableName = l.shared
 
 /** weight ⊙ x / rms(x) where the mean square is over the whole vector (this row's slice + allreduce on Y). */
 function* rmsnorm(core: Core, l: DecodeLayout, x: Float32Array, weight: Float32Array, opts: AllreduceOptions): Gen<Float32Array> {
+  const total = yield* allreduce(core, lineOf(core, 'y'), sumOfSquares(core, x), opts);
+  return normalize(core, l, x, weight, total[0]);
+}
+
+// The local halves of rmsnorm, outside its generator (whose locals live in a heap frame allocated per call).
+
+/** [Σ x_i²] over this core's slice. */
+function sumOfSquares(core: Core, x: Float32Array): Float32Array {
   let ss = 0;
   for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
   core.compute(elementwiseCost(x.length, 2));
   const sum = core.scratch(1);
   sum[0] = ss;
-  const total = (yield* allreduce(core, lineOf(core, 'y'), sum, opts))[0];
+  return sum;
+}
+
+/** weight ⊙ x / √(total / dim + ε), rounded as the reference engine rounds. */
+function normalize(core: Core, l: DecodeLayout, x: Float32Array, weight: Float32Array, total: number): Float32Array {
   const f32 = Math.fround;
   const scale = f32(1 / f32(Math.sqrt(f32(f32(total / l.dim) + f32(l.normEps)))));
   const out = core.scratch(x.length);
@@ -225,11 +255,12 @@ function partialScores(core: Core, l: DecodeLayout, q: Float32Array, keys: Float
   return out;
 }
 
-/** The query heads whose kv group overlaps this core's kv units: the only ones its P·V step needs. */
-function headRange(l: DecodeLayout, x: number): [number, number] {
-  const first = Math.floor(l.kvX.offsets[x] / l.headDim);
-  const last = Math.floor((l.kvX.offsets[x] + l.kvX.sizes[x] - 1) / l.headDim);
-  return [first * l.nrep, (last + 1) * l.nrep];
+/** The query heads whose kv group overlaps this core's kv units, [firstHead, endHead): the only ones its P·V step needs. */
+function firstHead(l: DecodeLayout, x: number): number {
+  return Math.floor(l.kvX.offsets[x] / l.headDim) * l.nrep;
+}
+function endHead(l: DecodeLayout, x: number): number {
+  return (Math.floor((l.kvX.offsets[x] + l.kvX.sizes[x] - 1) / l.headDim) + 1) * l.nrep;
 }
 
 /**
@@ -237,11 +268,22 @@ function headRange(l: DecodeLayout, x: number): [number, number] {
  * column's heads only: every core of a column holds the same kv units, so max and sum are allreduced along Y
  * per head of the column, and the other heads' probabilities are never needed here.
  */
-function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: number, ar: (colors: number, op?: 'sum' | 'max') => AllreduceOptions): Gen<Float32Array> {
+function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: number, opt: StepOptions): Gen<Float32Array> {
+  const s = core.scratch(scores.length);
+  const gmax = yield* allreduce(core, lineOf(core, 'y'), scaledScores(core, l, scores, count, s), opt.maxY);
+  const gsum = yield* allreduce(core, lineOf(core, 'y'), exponentials(core, l, s, count, gmax), opt.sumY);
+  normalizeRows(core, l, s, count, gsum);
+  return s;
+}
+
+// The local steps of softmax, outside its generator (whose locals live in a heap frame allocated per call).
+
+/** s = scores / √headDim for this column's heads; returns their maxima over this row's positions. */
+function scaledScores(core: Core, l: DecodeLayout, scores: Float32Array, count: number, s: Float32Array): Float32Array {
   const f32 = Math.fround;
   const scale = f32(Math.sqrt(l.headDim));
-  const [h0, h1] = headRange(l, core.x);
-  const s = core.scratch(scores.length);
+  const h0 = firstHead(l, core.x);
+  const h1 = endHead(l, core.x);
   const max = core.scratch(h1 - h0).fill(Number.NEGATIVE_INFINITY);
   for (let h = h0; h < h1; h++) {
     for (let t = 0; t < count; t++) {
@@ -250,7 +292,14 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
       if (v > max[h - h0]) max[h - h0] = v;
     }
   }
-  const gmax = yield* allreduce(core, lineOf(core, 'y'), max, ar(Y_COLORS, 'max'));
+  return max;
+}
+
+/** s = exp(s − max of its head), in place; returns each head's sum over this row's positions. */
+function exponentials(core: Core, l: DecodeLayout, s: Float32Array, count: number, gmax: Float32Array): Float32Array {
+  const f32 = Math.fround;
+  const h0 = firstHead(l, core.x);
+  const h1 = endHead(l, core.x);
   const sum = core.scratch(h1 - h0);
   for (let h = h0; h < h1; h++) {
     let acc = 0;
@@ -261,10 +310,15 @@ function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: numb
     }
     sum[h - h0] = acc;
   }
-  const gsum = yield* allreduce(core, lineOf(core, 'y'), sum, ar(Y_COLORS));
+  return sum;
+}
+
+/** s /= the sum of its head, in place. */
+function normalizeRows(core: Core, l: DecodeLayout, s: Float32Array, count: number, gsum: Float32Array): void {
+  const h0 = firstHead(l, core.x);
+  const h1 = endHead(l, core.x);
   for (let h = h0; h < h1; h++) for (let t = 0; t < count; t++) s[h * count + t] /= gsum[h - h0];
   core.compute(elementwiseCost((h1 - h0) * count, 5));
-  return s;
 }
 
 /** partial o[r × b] = Σ_t p[h(r, unit), t] · V[t, unit] over this row's positions. */

@@ -50,46 +50,53 @@ export function kvSlice(core: Core, layer: number, capacity: number, b: number, 
 
 /**
  * Adds entry `pos` (k and v: this core's b units, present on every row after the QKV allreduce) to a cache
- * holding `pos` entries. Returns the slice with its new count.
+ * holding `pos` entries. Returns the slice (a fresh value from kvSlice), its count updated.
  */
 export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float32Array, pos: number): Generator<RecvRequest, KvSlice, Float32Array> {
   const R = core.rows;
   const r = core.y;
-  const b = k.length;
   const j = pos % R; // the row that gains an entry
   const filled = Math.floor(pos / R) > 0; // rows below j hold entries to shift
-  let count = slice.count;
-  const append = (kk: Float32Array, vv: Float32Array, p: number) => {
-    slice.keys.set(kk, count * b);
-    slice.values.set(vv, count * b);
-    slice.positions[count] = p;
-    count++;
-  };
-  const done = () => {
-    slice.countCell[0] = count; // for inspection (tests, traces)
-    return { ...slice, count };
-  };
   if (!filled) {
     // The first R entries: row j takes the new entry itself (every row already holds it).
-    if (r === j) append(k, v, pos);
-    return done();
+    if (r === j) append(slice, k, v, pos);
+    return done(slice);
   }
   if (r > j) {
     // Hand the oldest entry one row up, then drop it.
+    const b = k.length;
     const msg = core.scratch(2 * b + 1);
     msg.set(slice.keys.subarray(0, b), 0);
     msg.set(slice.values.subarray(0, b), b);
     msg[2 * b] = slice.positions[0];
     core.send(route(KV_SHIFT_COLOR, N, 1), msg);
-    slice.keys.copyWithin(0, b, count * b);
-    slice.values.copyWithin(0, b, count * b);
-    slice.positions.copyWithin(0, 1, count);
-    count--;
+    slice.keys.copyWithin(0, b, slice.count * b);
+    slice.values.copyWithin(0, b, slice.count * b);
+    slice.positions.copyWithin(0, 1, slice.count);
+    slice.count--;
   }
-  if (r === R - 1) append(k, v, pos);
+  if (r === R - 1) append(slice, k, v, pos);
   else if (r >= j) {
     const m = yield core.recv(KV_SHIFT_COLOR);
-    append(m.subarray(0, b), m.subarray(b, 2 * b), m[2 * b]);
+    const b = k.length;
+    append(slice, m.subarray(0, b), m.subarray(b, 2 * b), m[2 * b]);
   }
-  return done();
+  return done(slice);
+}
+
+// Helpers of kvAppend, outside it: a generator keeps its locals (and closures' context) in heap frames per call.
+
+/** Appends one entry (b units of key and of value, and its position) after the slice's newest. */
+function append(slice: KvSlice, k: Float32Array, v: Float32Array, pos: number): void {
+  const b = k.length;
+  slice.keys.set(k, slice.count * b);
+  slice.values.set(v, slice.count * b);
+  slice.positions[slice.count] = pos;
+  slice.count++;
+}
+
+/** Publishes the slice's count in SRAM (for inspection: tests, traces) and returns the slice. */
+function done(slice: KvSlice): KvSlice {
+  slice.countCell[0] = slice.count;
+  return slice;
 }
