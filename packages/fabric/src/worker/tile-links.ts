@@ -57,6 +57,8 @@ export class TileLinks {
     if (o === undefined) throw new WaferError('INTERNAL', `no ring from tile ${this.me} to tile ${owner}`);
     if (o.head === o.queue.length) {
       const n = o.ring.tryWriteParts(dst, color, hops, start, payload, 0);
+      // A reader asleep waits for this: wake it now, not at this thread's next flush (which may be 64 resumes away).
+      if (n > 0) this.control.ringIfSleeping(o.to);
       if (n === payload.length) {
         o.written++;
         o.fragments++;
