@@ -4,7 +4,10 @@
 // way (an A/A comparison gives 1.00–1.07). Workloads: the fabric's nearest-neighbour exchange on 64×64, and
 // stories260K decode steps on 8×8. Prints medians and the ratio this/other; never asserted.
 // With --big, also decode steps of the stories15M-shaped synth (seed 15) on 28×28 (the speed goal's workload).
-// Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N] [--big]
+// With --engines, also whole mesh engines (MeshLlama of each build: worker threads, rings, the coordinator's round
+// trips) decoding stories260K on 8×8 with 2 threads: a fresh engine per sample, the builds' order flipping every
+// pair (engines kept alive side by side favoured one of them by 13% against itself). Noisier: ±10% against itself.
+// Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N] [--big] [--engines]
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -16,6 +19,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
 const pairs = Number(process.argv.find((a) => a.startsWith('--pairs='))?.slice('--pairs='.length) ?? 20);
 const big = process.argv.includes('--big');
+const engines = process.argv.includes('--engines');
 if (against === undefined) {
   console.log('runtime-ab: skipped (give --against=DIR, a built checkout to compare this one with)');
   process.exit(0);
@@ -91,6 +95,27 @@ async function decodeRow(name, model, side, steps) {
 }
 await decodeRow('stories260K', loadModel(join(REPO, 'models/stories260K/stories260K.bin')), 8, 16);
 if (big) await decodeRow('stories15M synth', synthesize(synthShape('stories15M'), 15), 28, 2);
+if (engines) {
+  // Each build's own packages (its engine starts its own worker threads from its own dist).
+  const setups = {};
+  for (const [k, dir] of Object.entries(builds)) {
+    const llama = await load(dir, 'packages/llama/dist/index.js');
+    setups[k] = { llama, model: llama.loadModel(join(dir, 'models/stories260K/stories260K.bin')) };
+  }
+  const side = 8;
+  const m = await alternate(setups, async ({ llama, model }) => {
+    const e = await llama.MeshLlama.create(model, { mesh: { rows: side, cols: side }, threads: 2, machine: machine('wse2') });
+    try {
+      for (let pos = 0; pos < 8; pos++) await e.forward(1, pos);
+      const t = performance.now();
+      for (let pos = 8; pos < 32; pos++) await e.forward(1, pos);
+      return (performance.now() - t) / 24;
+    } finally {
+      await e.close();
+    }
+  });
+  rows.push({ workload: `stories260K decode step ${side}x${side}, whole engine, 2 threads (positions 8-31)`, unit: 'ms/step', ...m });
+}
 
 console.log(`this checkout against ${builds.other}, one process, ${pairs} alternating pairs, medians\n`);
 console.log('| workload | unit | this | other | this / other | median of pair ratios |');
