@@ -20,8 +20,11 @@ export interface TileInit {
   observe: ObserveOptions;
   control: SharedArrayBuffer;
   routeTable: SharedArrayBuffer;
-  /** Rings this tile writes (to) and reads (from). */
-  rings: { from: number; to: number; sab: SharedArrayBuffer }[];
+  /**
+   * The rings this tile writes (to) and reads (from). `remote`: the other end is a tile on another host, whose reader here is
+   * the host's bridge (it batches what it forwards, so it is woken at the writer's flushes, not at every write).
+   */
+  rings: { from: number; to: number; sab: SharedArrayBuffer; remote?: boolean }[];
   port: MessagePort;
 }
 

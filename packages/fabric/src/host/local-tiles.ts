@@ -117,7 +117,7 @@ export class LocalTiles implements TileBackend {
         observe: o.observe,
         control: control.sab,
         routeTable: routeTableSab,
-        rings: rings.filter((r) => r.from === id || r.to === id),
+        rings: rings.filter((r) => r.from === id || r.to === id).map((r) => ({ ...r, remote: !local.has(r.from) || !local.has(r.to) })),
         port: port2,
       };
       const task = pool.run(init, { transferList: [port2] });

@@ -101,7 +101,8 @@ export class Bridge {
 
   /**
    * Local tiles ring remote tile t's doorbell when they write toward it (its sleeping flag stays up, so every
-   * flush rings) or free ring space its records wait for; each ring makes the bridge serve t's host.
+   * flush rings; their rings toward t are marked remote, so not every write does) or free ring space its records
+   * wait for; each ring makes the bridge serve t's host.
    */
   private async watch(t: number): Promise<void> {
     const c = this.control;

@@ -22,6 +22,7 @@ interface Outbound {
   offset: number; // floats of queue[head] already written (fragments)
   written: number; // whole messages written since the last flush
   fragments: number; // records written since the last flush (the reader must be woken for these)
+  wakeAtWrite: boolean; // a sleeping reader is woken at each write (a tile thread), else at flushes (a host's bridge)
 }
 
 export class TileLinks {
@@ -33,7 +34,7 @@ export class TileLinks {
 
   constructor(
     private readonly me: number,
-    rings: { from: number; to: number; sab: SharedArrayBuffer }[],
+    rings: { from: number; to: number; sab: SharedArrayBuffer; remote?: boolean }[],
     private readonly control: ControlState,
     private readonly alloc: (n: number) => Float32Array,
     private readonly sink: RingSink,
@@ -41,7 +42,7 @@ export class TileLinks {
     for (const r of rings) {
       if (r.to === me) this.inRings.push({ from: r.from, ring: new RingChannel(r.sab) });
       if (r.from === me) {
-        const o: Outbound = { to: r.to, ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0, written: 0, fragments: 0 };
+        const o: Outbound = { to: r.to, ring: new RingChannel(r.sab), queue: [], head: 0, offset: 0, written: 0, fragments: 0, wakeAtWrite: r.remote !== true };
         this.out[r.to] = o;
         this.outList.push(o);
       }
@@ -50,7 +51,8 @@ export class TileLinks {
 
   /**
    * Sends a message to the tile that owns its destination: straight into the ring when it has room and
-   * nothing is queued before it; otherwise a snapshot joins the outbox. `flush` wakes the readers.
+   * nothing is queued before it; otherwise a snapshot joins the outbox. A sleeping tile thread that reads the ring
+   * is woken at once; `flush` wakes the readers of everything else written since the last flush.
    */
   send(owner: number, dst: number, color: number, hops: number, start: number, payload: Float32Array): void {
     const o = this.out[owner];
@@ -58,7 +60,8 @@ export class TileLinks {
     if (o.head === o.queue.length) {
       const n = o.ring.tryWriteParts(dst, color, hops, start, payload, 0);
       // A reader asleep waits for this: wake it now, not at this thread's next flush (which may be 64 resumes away).
-      if (n > 0) this.control.ringIfSleeping(o.to);
+      // Not a host's bridge: it keeps its flag up for good and batches what it forwards into frames.
+      if (n >= 0 && o.wakeAtWrite) this.control.ringIfSleeping(o.to);
       if (n === payload.length) {
         o.written++;
         o.fragments++;
@@ -138,7 +141,7 @@ export class TileLinks {
     return this.queued === 0;
   }
 
-  /** True when some outbound ring was written since the last flush (its reader has not been woken yet). */
+  /** True when some outbound ring was written since the last flush (its reader may not have been woken yet). */
   unflushed(): boolean {
     for (let k = 0; k < this.outList.length; k++) if (this.outList[k].fragments > 0) return true;
     return false;
