@@ -7,6 +7,7 @@
 // With --engines, also whole mesh engines (MeshLlama of each build: worker threads, rings, the coordinator's round
 // trips) decoding stories260K on 8×8 with 2 threads: a fresh engine per sample, the builds' order flipping every
 // pair (engines kept alive side by side favoured one of them by 13% against itself). Noisier: ±10% against itself.
+// With both --big and --engines, also whole engines decoding the stories15M-shaped synth on 28×28.
 // Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--pairs=N] [--big] [--engines]
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -95,26 +96,29 @@ async function decodeRow(name, model, side, steps) {
 }
 await decodeRow('stories260K', loadModel(join(REPO, 'models/stories260K/stories260K.bin')), 8, 16);
 if (big) await decodeRow('stories15M synth', synthesize(synthShape('stories15M'), 15), 28, 2);
-if (engines) {
-  // Each build's own packages (its engine starts its own worker threads from its own dist).
+/** Whole mesh engines of each build (its own packages: each starts its worker threads from its own dist). */
+async function engineRow(name, modelOf, side, warm, steps) {
   const setups = {};
   for (const [k, dir] of Object.entries(builds)) {
     const llama = await load(dir, 'packages/llama/dist/index.js');
-    setups[k] = { llama, model: llama.loadModel(join(dir, 'models/stories260K/stories260K.bin')) };
+    setups[k] = { llama, model: modelOf(llama, dir) };
   }
-  const side = 8;
   const m = await alternate(setups, async ({ llama, model }) => {
     const e = await llama.MeshLlama.create(model, { mesh: { rows: side, cols: side }, threads: 2, machine: machine('wse2') });
     try {
-      for (let pos = 0; pos < 8; pos++) await e.forward(1, pos);
+      for (let pos = 0; pos < warm; pos++) await e.forward(1, pos);
       const t = performance.now();
-      for (let pos = 8; pos < 32; pos++) await e.forward(1, pos);
-      return (performance.now() - t) / 24;
+      for (let pos = warm; pos < warm + steps; pos++) await e.forward(1, pos);
+      return (performance.now() - t) / steps;
     } finally {
       await e.close();
     }
   });
-  rows.push({ workload: `stories260K decode step ${side}x${side}, whole engine, 2 threads (positions 8-31)`, unit: 'ms/step', ...m });
+  rows.push({ workload: `${name} decode step ${side}x${side}, whole engine, 2 threads (positions ${warm}-${warm + steps - 1})`, unit: 'ms/step', ...m });
+}
+if (engines) {
+  await engineRow('stories260K', (llama, dir) => llama.loadModel(join(dir, 'models/stories260K/stories260K.bin')), 8, 8, 24);
+  if (big) await engineRow('stories15M synth', (llama) => llama.synthesize(llama.synthShape('stories15M'), 15), 28, 2, 4);
 }
 
 console.log(`this checkout against ${builds.other}, one process, ${pairs} alternating pairs, medians\n`);
