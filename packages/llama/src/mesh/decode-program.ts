@@ -106,15 +106,15 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   const d = l.dY.sizes[core.y];
   const b = l.kvX.sizes[core.x];
   const opt = stepOptions(a);
-  const w = layerNames(layer);
+  const names = layerNames(layer);
   // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn = yield* rmsnorm(core, l, x, core.buffer(w.rms1), opt.sumY);
+  const xn = yield* rmsnorm(core, l, x, core.buffer(names.rms1), opt.sumY);
   // 2. q, k, v in one GEMV: input split on Y, output split on X
   core.phase(PHASE.qkv);
   core.step();
-  const qkv = yield* meshGemv(core, xn, core.buffer(w.wqkv), (l.nrep + 2) * b, opt.gemvY);
+  const qkv = yield* meshGemv(core, xn, core.buffer(names.wqkv), (l.nrep + 2) * b, opt.gemvY);
   const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
   const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
   const v = qkv.subarray((l.nrep + 1) * b);
@@ -139,7 +139,7 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
   core.phase(PHASE.oProj);
   core.step();
-  const attn = yield* meshGemv(core, o, core.buffer(w.wo), d, opt.gemvX);
+  const attn = yield* meshGemv(core, o, core.buffer(names.wo), d, opt.gemvX);
   // 8. residual
   core.phase(PHASE.residual);
   core.step();
@@ -147,11 +147,11 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 9. RMSNorm
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn2 = yield* rmsnorm(core, l, x1, core.buffer(w.rms2), opt.sumY);
+  const xn2 = yield* rmsnorm(core, l, x1, core.buffer(names.rms2), opt.sumY);
   // 10. gate and up in one GEMV: split on Y → split on X
   core.phase(PHASE.ffnUpGate);
   core.step();
-  const gu = yield* meshGemv(core, xn2, core.buffer(w.w13), 2 * l.hX.sizes[core.x], opt.gemvY);
+  const gu = yield* meshGemv(core, xn2, core.buffer(names.w13), 2 * l.hX.sizes[core.x], opt.gemvY);
   // 11. SiLU(gate) × up
   core.phase(PHASE.swiglu);
   core.step();
@@ -159,7 +159,7 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
   core.phase(PHASE.down);
   core.step();
-  const ffn = yield* meshGemv(core, hh, core.buffer(w.w2), d, opt.gemvX);
+  const ffn = yield* meshGemv(core, hh, core.buffer(names.w2), d, opt.gemvX);
   // 13. residual
   core.phase(PHASE.residual);
   core.step();
