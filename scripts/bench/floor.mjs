@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseMachineSpec } from '@wafer/arch';
 import { Fabric, testingProgram } from '@wafer/fabric';
 import { MeshLlama, loadModel, synthShape, synthesize } from '@wafer/llama';
-import { floorNsPerMessage } from '../lib/floor-runtime.mjs';
+import { floorDecodeBound, floorNsPerMessage } from '../lib/floor-runtime.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -57,9 +57,8 @@ for (const d of decodes) {
   try {
     await mesh.forward(1, 0);
     const messages = mesh.steps[mesh.steps.length - 1].report.messages;
-    const rounds = Math.max(1, Math.round(messages / (4 * d.side * (d.side - 1))));
-    const floorNs = floorNsPerMessage(d.side, rounds, quick ? 2e5 : 1e6, REPS);
-    console.log(`| ${d.name} | ${messages} | ${floorNs.toFixed(0)} | ${fmtRate(1e9 / ((messages * floorNs) / 2))} |`);
+    const bound = floorDecodeBound(d.side, messages, quick ? 2e5 : 1e6, REPS);
+    console.log(`| ${d.name} | ${messages} | ${bound.ns.toFixed(0)} | ${fmtRate(bound.tokPerS)} |`);
   } finally {
     await mesh.close();
   }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseMachineSpec } from '@wafer/arch';
 import { Fabric, testingProgram } from '@wafer/fabric';
 import { MeshLlama, ReferenceLlama, Sampler, generateAll, loadModel, loadTokenizer, synthShape, synthesize, writeLlama2c } from '@wafer/llama';
-import { floorNsPerMessage } from '../lib/floor-runtime.mjs';
+import { floorDecodeBound, floorNsPerMessage } from '../lib/floor-runtime.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RUN_C = join(REPO, '../shared/reference/llama2c/run.c');
@@ -111,10 +111,7 @@ const rows = [];
 const row = (target, workload, before, now, goal, unit = '', bound = null) => rows.push({ target, workload, before, now, goal, unit, bound });
 
 /** The floor's decode tok/s for a step of `messages` messages on a side×side mesh (2 threads at 2.0x, no arithmetic). */
-function decodeBound(side, messages) {
-  const ns = floorNsPerMessage(side, Math.max(1, Math.round(messages / (4 * side * (side - 1)))), quick ? 2e5 : 1e6, RUNS);
-  return 1e9 / ((messages * ns) / 2);
-}
+const decodeBound = (side, messages) => floorDecodeBound(side, messages, quick ? 2e5 : 1e6, RUNS).tokPerS;
 
 const tmp = mkdtempSync(join(tmpdir(), 'wafer-bench-speed-'));
 try {

@@ -144,3 +144,13 @@ export function floorNsPerMessage(side, rounds, messages, reps) {
   }
   return [...ns].sort((a, b) => a - b)[Math.floor(ns.length / 2)];
 }
+
+/**
+ * The floor's bound for a decode step that sends `messages` messages on a side×side mesh: the floor measured on
+ * that mesh in runs of about as many messages (at least `minMessages` per sample), and the tok/s it allows with
+ * 2 threads at a perfect 2.0x and no arithmetic counted.
+ */
+export function floorDecodeBound(side, messages, minMessages, reps) {
+  const ns = floorNsPerMessage(side, Math.max(1, Math.round(messages / (4 * side * (side - 1)))), minMessages, reps);
+  return { ns, tokPerS: 1e9 / ((messages * ns) / 2) };
+}

@@ -1,7 +1,7 @@
 // One virtual core as its program sees it: the Core contract implemented over the tile's per-core arrays.
 // All modeled-time rules live here (send, receive, relay, compute); see docs/fabric.md for the timing model.
 
-import { computeCycles, DX, DY, E, KIND_COMPUTE, KIND_ELEMENTWISE, KIND_OVERHEAD, KIND_RELAY, N, packRoute, PHASE_COUNT, S, WaferError } from '@wafer/arch';
+import { computeCycles, DX, DY, hopsToEdge, KIND_COMPUTE, KIND_ELEMENTWISE, KIND_OVERHEAD, KIND_RELAY, packRoute, PHASE_COUNT, WaferError } from '@wafer/arch';
 import type { ComputeCost, Core, MachineSpec, RecvRequest, Route } from '@wafer/arch';
 import type { TileRuntime } from './tile-runtime.js';
 import { BUSY, CLOCK, CORE_STRIDE, EGRESS_FREE, SENT_COLORS, SENT_MESSAGES, SENT_WORDS, STREAMED } from './core-state.js';
@@ -53,10 +53,8 @@ export class CoreHandle implements Core {
   send(r: Route, data: Float32Array): void {
     const t = this.t;
     const i = this.i;
-    // Hops to the mesh edge from this core's own fields (a table per core would be one more cache line per send).
-    const d = r.dir;
-    const edge = d === N ? this.y : d === E ? this.cols - 1 - this.x : d === S ? this.rows - 1 - this.y : this.x;
-    if (r.hops > edge) {
+    // The mesh shape from this handle's own fields (a table per core would be one more cache line per send).
+    if (r.hops > hopsToEdge(this, this.x, this.y, r.dir)) {
       throw new WaferError('INTERNAL', `core(${this.x},${this.y}) sent on colour ${r.color} ${r.hops} hop(s) ${'NESW'[r.dir]}, past the mesh edge`);
     }
     const st = t.state;

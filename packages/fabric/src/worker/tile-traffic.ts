@@ -2,7 +2,7 @@
 // they cross (shared with every tile, for the route budget), and traffic counters per link of the full mesh and
 // per route colour. Counting only: no modeled time is decided here.
 
-import { opposite } from '@wafer/arch';
+import { DX, DY, opposite } from '@wafer/arch';
 import type { MeshShape, Route } from '@wafer/arch';
 
 const RAMP = 4; // router port to its own core, after N E S W
@@ -47,8 +47,8 @@ export class TileTraffic {
   /** Records the route-table entries (input port → output port) a route from (x, y) needs at every router it crosses. */
   registerRoute(x: number, y: number, r: Route): void {
     const cols = this.mesh.cols;
-    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
-    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
+    const dx = DX[r.dir];
+    const dy = DY[r.dir];
     const inPort = opposite(r.dir);
     Atomics.or(this.routeTable, (y * cols + x) * 32 + r.color, 1 << (RAMP * 5 + r.dir));
     for (let k = 1; k <= r.hops; k++) {
@@ -63,8 +63,8 @@ export class TileTraffic {
   /** Counts one message of `words` values sent from (x, y) on route r, each link busy for `busyCycles`. */
   count(x: number, y: number, r: Route, words: number, busyCycles: number): void {
     const cols = this.mesh.cols;
-    const dx = r.dir === 1 ? 1 : r.dir === 3 ? -1 : 0;
-    const dy = r.dir === 2 ? 1 : r.dir === 0 ? -1 : 0;
+    const dx = DX[r.dir];
+    const dy = DY[r.dir];
     const links = this.links;
     for (let k = 0; k < r.hops; k++) {
       const l = (((y + dy * k) * cols + (x + dx * k)) * 4 + r.dir) * LINK_FIELDS;
