@@ -51,7 +51,10 @@ export function* gemvProgram(core: Core, args: GemvProgramArgs): Gen {
 /** Allreduces each core's placed 'v' along `axis`, leaving 'r'. */
 export function* allreduceProgram(core: Core, args: { axis: Axis; strategy: AllreduceStrategy; op: ReduceOp; groups?: number }): Gen {
   core.phase(PHASE.allreduce);
-  const r = yield* allreduce(core, lineOf(core, args.axis), core.buffer('v'), { strategy: args.strategy, op: args.op, colors: 0, groups: args.groups });
+  const v = core.buffer('v');
+  const mine = core.scratch(v.length); // the allreduce accumulates into its vector: 'v' stays as placed
+  mine.set(v);
+  const r = yield* allreduce(core, lineOf(core, args.axis), mine, { strategy: args.strategy, op: args.op, colors: 0, groups: args.groups });
   core.alloc('r', r.length).set(r);
 }
 

@@ -27,11 +27,13 @@ export const ALLREDUCE_COLORS = 6;
 type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
 
 /**
- * Reduces `mine` with every other core's vector on the line; returns the result (a new array). A plain
- * function returning the strategy's generator, so `yield* allreduce(...)` adds no delegation level.
+ * Reduces `mine` with every other core's vector on the line and returns the result. The collective takes
+ * `mine`: it accumulates into it, as a core adds what arrives into its own buffer on the chip, so pass a copy
+ * of a vector you still need. A plain function returning the strategy's generator, so `yield* allreduce(...)`
+ * adds no delegation level.
  */
 export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
-  if (line.length === 1) return alone(core, mine);
+  if (line.length === 1) return alone(mine);
   switch (opts.strategy) {
     case 'ktree': return ktreeAllreduce(core, line, mine, opts);
     case 'pipeline': return pipelineAllreduce(core, line, mine, opts);
@@ -39,30 +41,23 @@ export function allreduce(core: Core, line: Line, mine: Float32Array, opts: Allr
   }
 }
 
-function* alone(core: Core, mine: Float32Array): Gen {
-  return copyOf(core, mine);
-}
-
-/** This core's working copy of its vector (a scratch vector: the caller's stays as it was). */
-function copyOf(core: Core, v: Float32Array): Float32Array {
-  const acc = core.scratch(v.length);
-  for (let k = 0; k < v.length; k++) acc[k] = v[k]; // a loop: TypedArray.set costs more on short vectors
-  return acc;
+function* alone(mine: Float32Array): Gen {
+  return mine;
 }
 
 /**
  * K-tree allreduce (K = 2). Phase 1: inside each group, partials stream toward the group's middle core
  * (cores before it send toward high, cores after it toward low). Phase 2: group roots stream-reduce toward
  * the middle group's root over routes that pass other routers (α per hop, one relay per root). Phase 3:
- * the global root multicasts the result along the line. About √P relays instead of P.
+ * the global root multicasts the result along the line. About √P relays instead of P. `acc` is the
+ * caller's vector, which partials are added into (see allreduce).
  * (Few locals on purpose: a generator keeps every local in a heap frame of its own, allocated per call, and
  * every core calls this about ten times per layer.)
  */
-function* ktreeAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+function* ktreeAllreduce(core: Core, line: Line, acc: Float32Array, opts: AllreduceOptions): Gen {
   const p = line.pos;
   const t = ktreePlace(line.length, opts.groups ?? defaultGroups(line.length), p);
   const c = opts.colors; // c + UP1 .. c + DOWN3: "up" travels toward high positions
-  const acc = copyOf(core, mine);
 
   // Phase 1: stream toward the group middle.
   if (p !== t.mid) {
@@ -139,12 +134,11 @@ function groupOf(start: number[], p: number): number {
 }
 
 /** Pipeline allreduce (the vendor GEMV's): a streaming chain to the high end, then a multicast back. */
-function* pipelineAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+function* pipelineAllreduce(core: Core, line: Line, acc: Float32Array, opts: AllreduceOptions): Gen {
   const p = line.pos;
   const P = line.length;
   const chain = opts.colors;
   const back = opts.colors + 1;
-  const acc = copyOf(core, mine);
   if (p > 0) combine(opts.op, acc, yield core.stream(chain));
   if (p < P - 1) {
     core.send(lineRoute(line, chain, p, p + 1), acc);
@@ -158,14 +152,13 @@ function* pipelineAllreduce(core: Core, line: Line, mine: Float32Array, opts: Al
  * Ring allreduce on the interleaved ring: P−1 reduce-scatter steps (send a chunk on, add the one that
  * arrives) and P−1 all-gather steps, each a streaming relay of n/P values over ≤ 2 hops.
  */
-function* ringAllreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
+function* ringAllreduce(core: Core, line: Line, acc: Float32Array, opts: AllreduceOptions): Gen {
   const P = line.length;
   const ring = interleavedRing(P);
   const l = ring.logical(line.pos);
-  const sizes = evenSplit(mine.length, P);
+  const sizes = evenSplit(acc.length, P);
   const offs: number[] = [];
   sizes.reduce((o, n) => (offs.push(o), o + n), 0);
-  const acc = copyOf(core, mine);
   const chunk = (c: number) => acc.subarray(offs[c], offs[c] + sizes[c]);
   const colors = opts.colors; // RING_COLORS of them
   for (let s = 0; s < P - 1; s++) {
