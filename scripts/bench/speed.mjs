@@ -4,6 +4,8 @@
 // temporary folder when gcc and shared/reference/llama2c/run.c exist; says so and prints wafer alone otherwise.
 // Each goal is printed beside the floor of this execution model (`pnpm bench floor`): the best a runtime of wafer's
 // design (a generator per core) could do here, with perfect 2-thread scaling and nothing modeled.
+// Beside the 2-thread figures: what this host gives a second thread, from two independent 1-thread engines at once
+// (scripts/lib/host-parallel.mjs).
 // Printed, never asserted. `--quick`: fewer tokens and runs. `--only=NAME[,NAME]`: llama, scaling, fabric.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { parseMachineSpec } from '@wafer/arch';
 import { Fabric, testingProgram } from '@wafer/fabric';
 import { MeshLlama, ReferenceLlama, Sampler, generateAll, loadModel, loadTokenizer, synthShape, synthesize, writeLlama2c } from '@wafer/llama';
 import { floorDecodeBound, floorNsPerMessage } from '../lib/floor-runtime.mjs';
+import { hostParallelism } from '../lib/host-parallel.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RUN_C = join(REPO, '../shared/reference/llama2c/run.c');
@@ -146,6 +149,12 @@ try {
     const ratio = (w, c) => (c ? `${(w / c).toFixed(3)}x` : '–');
     console.log(`| stories15M-shaped synth (seed 15), 28x28 wse2 | ${c15 ? fmt(c15) : '–'} | ${fmt(r15)} | ${fmt(w15[1])} | ${fmt(w15[2])} | ${ratio(w15[2], c15)} |`);
     console.log(`| stories260K, 8x8 wse2 | ${c260 ? fmt(c260) : '–'} | ${fmt(r260)} | ${fmt(w260[1])} | ${fmt(w260[2])} | ${ratio(w260[2], c260)} |\n`);
+    const hp15 = await hostParallelism(m15, { side: 28, machine: machine('wse2'), steps: quick ? 3 : 6, reps: quick ? 3 : 5 });
+    const hp260 = await hostParallelism(m260, { side: 8, machine: machine('wse2'), steps: quick ? 20 : 40, reps: quick ? 3 : 5 });
+    const both = (name, hp, w) => `${name}: two 1-thread engines at once each ran at ${hp.ratio.toFixed(2)} of one alone (${hp.ceiling.toFixed(2)}x the work of one); one engine on 2 threads ran ${(w[2] / w[1]).toFixed(2)}x as fast as on 1`;
+    console.log(`What this host gives a second thread (two independent engines, nothing shared, median of ${quick ? 3 : 5} rounds; measured minutes after the rows above, and the host's speed drifts):`);
+    console.log(`- ${both('stories15M synth 28x28', hp15, w15)}`);
+    console.log(`- ${both('stories260K 8x8', hp260, w260)}\n`);
     if (c15) row('stories15M 28x28, 2 threads, / run.c', 'decode', BEFORE['stories15M 28x28 T2 / run.c'], w15[2] / c15, 0.5, 'x', b15 / c15);
     row('stories15M 28x28, 2 threads', 'decode tok/s', BEFORE['stories15M 28x28 T2'], w15[2], null, '', b15);
     row('stories260K 8x8, 2 threads', 'decode tok/s', BEFORE['stories260K 8x8 T2'], w260[2], 1000, '', b260);
