@@ -17,7 +17,7 @@ async function decodeMs(engine, steps) {
 /**
  * `reps` rounds of: engine A alone, then A and B together (their steps interleave on this thread's event loop;
  * their tile threads run at once). Returns the median over rounds of alone / together (1: no slowdown) and
- * `ceiling`, 2 × that: the work of two engines done in the time of one.
+ * `factor`, 2 × that: how many times one engine's work the two did in the same time.
  */
 export async function hostParallelism(model, { side, machine, steps, reps }) {
   const options = { mesh: { rows: side, cols: side }, threads: 1, machine, prefill: 'decode' };
@@ -33,7 +33,7 @@ export async function hostParallelism(model, { side, machine, steps, reps }) {
       ratios.push(alone / ((together[0] + together[1]) / 2));
     }
     const ratio = median(ratios);
-    return { ratio, ceiling: 2 * ratio };
+    return { ratio, factor: 2 * ratio };
   } finally {
     await a.close();
     await b.close();
