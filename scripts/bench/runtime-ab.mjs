@@ -1,8 +1,9 @@
 // A/B of the tile runtime of this checkout against another built checkout (`--against=DIR`), in one process:
 // both builds' TileRuntime are loaded side by side and their runs alternate, so both see the same machine state.
 // On this machine class separate processes differ by up to 2×, so a runtime change of 5–20% is only visible this
-// way (an A/A comparison gives 1.00–1.07). Workloads: the fabric's nearest-neighbour exchange on 64×64, and
-// stories260K decode steps on 8×8. Prints medians and the ratio this/other; never asserted.
+// way (an A/A comparison gives 1.00–1.07). Workloads: the fabric's nearest-neighbour exchange on 64×64, the K-tree
+// allreduce alone on 8×8 (one float per core, with each build's own kernels), and stories260K decode steps on 8×8.
+// Prints medians and the ratio this/other; never asserted.
 // With --big, also decode steps of the stories15M-shaped synth (seed 15) on 28×28 (the speed goal's workload).
 // With --engines, also whole mesh engines (MeshLlama of each build: worker threads, rings, the coordinator's round
 // trips) decoding stories260K on 8×8 with 2 threads: a fresh engine per sample, the builds' order flipping every
@@ -74,6 +75,34 @@ const rows = [];
     return ((performance.now() - t) * 1e6) / r.summary.messages;
   });
   rows.push({ workload: `fabric exchange ${side}x${side}, 1-float messages`, unit: 'ns/message', ...m });
+}
+/** A program of `calls` K-tree allreduces of one float along Y, with the build's own kernels (passed in the args). */
+function* allreduceCalls(core, a) {
+  for (let r = 0; r < a.calls; r++) {
+    const v = core.scratch(1);
+    v[0] = 1;
+    yield* a.allreduce(core, a.lineOf(core, 'y'), v, a.opts);
+  }
+}
+{
+  // The collective alone, without a decode step's other work: ns per allreduce call and core on 8×8.
+  const side = 8;
+  const mesh = { rows: side, cols: side };
+  const calls = 200;
+  const setups = {};
+  for (const [k, dir] of Object.entries(builds)) {
+    const { allreduce, lineOf } = await load(dir, 'packages/kernels/dist/index.js');
+    const tile = await tileOf(dir, mesh, machine('wse2'));
+    const args = { calls, allreduce, lineOf, opts: { strategy: 'ktree', op: 'sum', colors: 0 } };
+    tile.run(allreduceCalls, args);
+    setups[k] = { tile, args };
+  }
+  const m = await alternate(setups, ({ tile, args }) => {
+    const t = performance.now();
+    tile.run(allreduceCalls, args);
+    return ((performance.now() - t) * 1e6) / (calls * side * side);
+  });
+  rows.push({ workload: `K-tree allreduce of 1 float along Y, ${side}x${side}`, unit: 'ns/call and core', ...m });
 }
 /** Decode steps of `model` on side×side, positions 0..steps-1 each time, so both builds decode the same work. */
 async function decodeRow(name, model, side, steps) {
