@@ -13,12 +13,12 @@ import { parseMachineSpec } from '@wafer/arch';
 import { Fabric, testingProgram } from '@wafer/fabric';
 import { MeshLlama, loadModel, synthShape, synthesize } from '@wafer/llama';
 import { floorDecodeBound, floorNsPerMessage } from '../lib/floor-runtime.mjs';
+import { median } from '../lib/median.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 5;
 const machine = (name) => parseMachineSpec(JSON.parse(readFileSync(join(REPO, `configs/machines/${name}.json`), 'utf8')), `${name}.json`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const rows = [];
 for (const side of quick ? [64] : [64, 512]) {

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseMachineSpec, partitionTiles } from '@wafer/arch';
 import { ControlState } from '@wafer/fabric';
 import { decodeLayout, loadModel, placeDecodeWeights, ropeFrequencies, synthesize, synthShape } from '@wafer/llama';
+import { median } from '../lib/median.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
@@ -34,7 +35,6 @@ for (const dir of Object.values(builds)) {
   }
 }
 const machine = (name) => parseMachineSpec(JSON.parse(readFileSync(join(REPO, `configs/machines/${name}.json`), 'utf8')), `${name}.json`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = (dir, path) => import(pathToFileURL(join(dir, path)).href);
 
 /** A TileRuntime of build `dir` owning the whole mesh (one thread, this process). */

@@ -17,6 +17,7 @@ import { Fabric, testingProgram } from '@wafer/fabric';
 import { MeshLlama, ReferenceLlama, Sampler, generateAll, loadModel, loadTokenizer, synthShape, synthesize, writeLlama2c } from '@wafer/llama';
 import { floorDecodeBound, floorNsPerMessage } from '../lib/floor-runtime.mjs';
 import { hostParallelism } from '../lib/host-parallel.mjs';
+import { median } from '../lib/median.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RUN_C = join(REPO, '../shared/reference/llama2c/run.c');
@@ -41,7 +42,6 @@ const BEFORE = {
   'fabric 512x512 T2': 1.5e6,
 };
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 /** Builds run.c with gcc -O3 into `dir`; null (with the reason printed) when it cannot. */

@@ -1,6 +1,7 @@
 // The floor of wafer's execution model: a minimal runtime of the same design (a generator per core, a run queue, a
 // typed-array mailbox, pooled payload copies that live until the run ends; no modeled time, counters or rings)
 // running the fabric's nearest-neighbour exchange. Used by `pnpm bench floor` and `pnpm bench speed`.
+import { median } from './median.mjs';
 
 /**
  * The minimal runtime: the same program as the fabric's `neighbourExchange` (every round, send one float to
@@ -142,7 +143,7 @@ export function floorNsPerMessage(side, rounds, messages, reps) {
     }
     ns.push((ms * 1e6) / sent);
   }
-  return [...ns].sort((a, b) => a - b)[Math.floor(ns.length / 2)];
+  return median(ns);
 }
 
 /**

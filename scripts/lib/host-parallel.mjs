@@ -4,8 +4,7 @@
 // what 2 threads of one engine can reach on the same workload, measured at the same moment. Used by
 // `pnpm bench speed`.
 import { MeshLlama } from '@wafer/llama';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { median } from './median.mjs';
 
 /** Wall ms of `steps` decode steps (positions 0..steps-1 of token 1) on `engine`. */
 async function decodeMs(engine, steps) {
