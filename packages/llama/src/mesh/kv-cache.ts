@@ -55,6 +55,7 @@ export function kvSlice(core: Core, layer: number, capacity: number, b: number, 
 export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float32Array, pos: number): Generator<RecvRequest, KvSlice, Float32Array> {
   const R = core.rows;
   const r = core.y;
+  const b = k.length;
   const j = pos % R; // the row that gains an entry
   const filled = Math.floor(pos / R) > 0; // rows below j hold entries to shift
   if (!filled) {
@@ -64,7 +65,6 @@ export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float3
   }
   if (r > j) {
     // Hand the oldest entry one row up, then drop it.
-    const b = k.length;
     const msg = core.scratch(2 * b + 1);
     msg.set(slice.keys.subarray(0, b), 0);
     msg.set(slice.values.subarray(0, b), b);
@@ -78,7 +78,6 @@ export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float3
   if (r === R - 1) append(slice, k, v, pos);
   else if (r >= j) {
     const m = yield core.recv(KV_SHIFT_COLOR);
-    const b = k.length;
     append(slice, m.subarray(0, b), m.subarray(b, 2 * b), m[2 * b]);
   }
   return done(slice);
