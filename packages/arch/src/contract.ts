@@ -30,8 +30,23 @@ export function route(color: number, dir: Direction, hops = 1, multicast = false
 /** What a program yields to wait for a message; the fabric resumes it with the payload. */
 export type RecvRequest = number & { readonly __recv: true };
 
-/** A per-core program: `const data = yield core.recv(colour)` waits for the next message on that route. */
-export type CoreProgram<A = unknown> = (core: Core, args: A) => Generator<RecvRequest, void, Float32Array>;
+/**
+ * A part of a program that is a program itself, such as a collective: `const y = yield sub(...)` runs it on
+ * the core, and the `yield` evaluates to what it returns. While it runs, its caller stays suspended: the
+ * fabric resumes only the sub-program for the messages it receives, however deep the calls are nested
+ * (`yield* sub(...)`, plain delegation, gives the same results but resumes every caller in the chain for each
+ * message; use it for a sub-program that returns something other than a vector, which `yield` cannot type).
+ */
+export interface SubProgram<T = unknown> extends Generator<CoreStep, T, Float32Array> {}
+
+/** What a program yields: a receive (`core.recv`, `core.stream`) or a sub-program to run. */
+export type CoreStep = RecvRequest | SubProgram;
+
+/**
+ * A per-core program: `const data = yield core.recv(colour)` waits for the next message on that route, and
+ * `const y = yield sub(...)` runs a sub-program (see SubProgram).
+ */
+export type CoreProgram<A = unknown> = (core: Core, args: A) => Generator<CoreStep, void, Float32Array>;
 
 /** The interface a core program is given. */
 export interface Core {

@@ -1,7 +1,7 @@
 // Core programs that run one kernel on placed data, for `wafer kernel`, the tests and the benchmarks.
 // Workers import this module by URL (see kernelProgram).
 
-import { elementwiseCost, localGemvCost, PHASE, route, E, type Core, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, localGemvCost, PHASE, route, E, type Core, type CoreStep } from '@wafer/arch';
 import { meshGemm, cannon } from './gemm/meshgemm.js';
 import { summa } from './gemm/summa.js';
 import { qkt, type QktCoreArgs } from './gemm/qkt.js';
@@ -13,15 +13,15 @@ import { lineOf, type Axis } from './line.js';
 import { relayout, RELAYOUT_COLORS } from './collectives/relayout.js';
 import { gridRelayout, type GridBlocking } from './collectives/grid-blocking.js';
 
-type Gen = Generator<RecvRequest, void, Float32Array>;
+type Gen = Generator<CoreStep, void, Float32Array>;
 
 export type GemmAlgo = 'meshgemm' | 'cannon' | 'summa';
 
 export function* gemmProgram(core: Core, args: GemmCoreArgs & { algo: GemmAlgo }): Gen {
   core.phase(PHASE.gemm);
-  if (args.algo === 'meshgemm') yield* meshGemm(core, args);
-  else if (args.algo === 'cannon') yield* cannon(core, args);
-  else yield* summa(core, args);
+  if (args.algo === 'meshgemm') yield meshGemm(core, args);
+  else if (args.algo === 'cannon') yield cannon(core, args);
+  else yield summa(core, args);
 }
 
 export interface GemvProgramArgs {
@@ -44,7 +44,7 @@ export function* gemvProgram(core: Core, args: GemvProgramArgs): Gen {
   core.compute(localGemvCost(x.length, n));
   gemvLocal(partial, x, core.buffer('W'), x.length, n);
   core.phase(PHASE.allreduce);
-  const y = yield* allreduce(core, lineOf(core, args.axis), partial, { strategy: args.strategy, op: 'sum', colors: 0, groups: args.groups });
+  const y = yield allreduce(core, lineOf(core, args.axis), partial, { strategy: args.strategy, op: 'sum', colors: 0, groups: args.groups });
   core.alloc('y', n).set(y);
 }
 
@@ -54,18 +54,18 @@ export function* allreduceProgram(core: Core, args: { axis: Axis; strategy: Allr
   const v = core.buffer('v');
   const mine = core.scratch(v.length); // the allreduce accumulates into its vector: 'v' stays as placed
   mine.set(v);
-  const r = yield* allreduce(core, lineOf(core, args.axis), mine, { strategy: args.strategy, op: args.op, colors: 0, groups: args.groups });
+  const r = yield allreduce(core, lineOf(core, args.axis), mine, { strategy: args.strategy, op: args.op, colors: 0, groups: args.groups });
   core.alloc('r', r.length).set(r);
 }
 
 export function* qktProgram(core: Core, args: QktCoreArgs): Gen {
   core.phase(PHASE.qkt);
-  yield* qkt(core, args);
+  yield qkt(core, args);
 }
 
 /** Moves the placed 'M' [m × n] from blocking `src` to blocking `dst`, leaving 'R'. */
 export function* relayoutProgram(core: Core, args: { m: number; n: number; src: GridBlocking; dst: GridBlocking }): Gen {
-  yield* relayout(core, [gridRelayout(args.src, args.dst, args.m, args.n)], ['M'], ['R'], 0, args);
+  yield relayout(core, [gridRelayout(args.src, args.dst, args.m, args.n)], ['M'], ['R'], 0, args);
 }
 export { RELAYOUT_COLORS };
 

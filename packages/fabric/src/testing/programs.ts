@@ -2,10 +2,11 @@
 // They are built to dist/ like every core program, because worker threads import them by URL.
 
 import { E, N, S, W, route } from '@wafer/arch';
-import type { Core, Direction, RecvRequest } from '@wafer/arch';
+import type { Core, CoreStep, Direction, RecvRequest } from '@wafer/arch';
 import type { ProgramRef } from '../protocol.js';
 
-type Prog = Generator<RecvRequest, void, Float32Array>;
+type Prog = Generator<CoreStep, void, Float32Array>;
+type Sub<T = Float32Array> = Generator<CoreStep, T, Float32Array>;
 
 /** A ProgramRef for one of the programs below. */
 export function testingProgram(name: keyof typeof import('./programs.js')): ProgramRef {
@@ -91,6 +92,46 @@ export function* streamChain(core: Core, args: { words: number }): Prog {
   }
   if (!last) core.send(route(core.x % 2, E), acc);
   else core.alloc('result', acc.length).set(acc);
+}
+
+/**
+ * Row 0 runs `rounds` streaming reduce chains (as streamChain), each as a sub-program two levels below the
+ * program, with `yield` (the fabric runs the sub-program in place of its callers) or, with `delegate`, with
+ * `yield*` (plain delegation): both must give the same values and the same modeled cycles. The last core
+ * keeps the sum of the rounds' results.
+ */
+export function* nestedChains(core: Core, args: { words: number; rounds: number; delegate: boolean }): Prog {
+  if (core.y !== 0) return;
+  const total = new Float32Array(args.words);
+  for (let r = 0; r < args.rounds; r++) {
+    const got = args.delegate ? yield* chainRound(core, args.words, r, true) : yield chainRound(core, args.words, r, false);
+    for (let i = 0; i < total.length; i++) total[i] += got[i];
+  }
+  if (core.x + 1 === core.cols) core.alloc('result', total.length).set(total);
+}
+
+/** One round of nestedChains, one level down: the chain, and a step of local work after it. */
+function* chainRound(core: Core, words: number, round: number, delegate: boolean): Sub {
+  const acc = delegate ? yield* chainLink(core, words, round) : yield chainLink(core, words, round);
+  core.compute({ elementwise: words });
+  return acc;
+}
+
+/** The chain itself: add this core's value (x + 1 + round) to the stream and pass it east. */
+function* chainLink(core: Core, words: number, round: number): Sub {
+  const acc = new Float32Array(words).fill(core.x + 1 + round);
+  const last = core.x + 1 === core.cols;
+  if (core.x > 0) {
+    const inc = last ? yield core.recv((core.x - 1) % 2) : yield core.stream((core.x - 1) % 2);
+    for (let i = 0; i < acc.length; i++) acc[i] += inc[i];
+  }
+  if (!last) core.send(route(core.x % 2, E), acc);
+  return acc;
+}
+
+/** Core (0,0) yields something that is neither a receive nor a sub-program (a program bug); the others end. */
+export function* yieldsJunk(core: Core): Prog {
+  if (core.x === 0 && core.y === 0) yield { not: 'a program' } as unknown as RecvRequest;
 }
 
 const DIRS: Direction[] = [N, E, S, W];

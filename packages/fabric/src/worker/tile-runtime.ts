@@ -2,7 +2,7 @@
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
 import { coreName, KIND_WAIT, serialisationCycles } from '@wafer/arch';
-import type { CoreProgram, MachineSpec, MeshShape, Tile } from '@wafer/arch';
+import type { CoreProgram, CoreStep, MachineSpec, MeshShape, SubProgram, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState, PROGRESS_BEATS, PROGRESS_EPOCH, PROGRESS_RUNNING } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
@@ -45,7 +45,10 @@ export class TileRuntime {
   private readonly waitReq: Int32Array;
   private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
   readonly memory: CoreMemory;
-  private readonly gens: (Generator<number, void, Float32Array> | null)[];
+  /** Per core: the generator it runs now (its program, or the sub-program that program is running). */
+  private readonly gens: (Generator<CoreStep, unknown, Float32Array> | null)[];
+  /** Per core: the generators suspended in `yield sub(...)` under the running one, innermost last. */
+  private readonly callers: (SubProgram[] | undefined)[];
   private readonly inbox: (Float32Array | undefined)[];
   private readonly mailbox: Mailbox; // messages that arrived before their receive
   /** Message payloads and scratch vectors of the current run. */
@@ -90,6 +93,7 @@ export class TileRuntime {
     this.waitReq = new Int32Array(n).fill(-1);
     this.lastTaken = new Float64Array(n * 32);
     this.gens = new Array(n).fill(null);
+    this.callers = new Array(n);
     this.inbox = new Array(n);
     this.mailbox = new Mailbox(n);
     this.runQueue = new Int32Array(n);
@@ -250,7 +254,7 @@ export class TileRuntime {
     this.resetRun();
     for (let i = 0; i < this.n; i++) {
       try {
-        this.gens[i] = program(this.cores[i], args) as Generator<number, void, Float32Array>;
+        this.gens[i] = program(this.cores[i], args);
       } catch (err) {
         // A program that throws before its first yield (e.g. a plain function validating its arguments).
         this.fail(i, err);
@@ -343,21 +347,39 @@ export class TileRuntime {
     return false;
   }
 
-  /** Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. */
+  /**
+   * Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. A sub-program
+   * the core yields runs in place of its caller until it returns; then the caller resumes with its value.
+   */
   private resume(i: number): boolean {
     this.progress[this.progressAt + PROGRESS_RUNNING] = i + 1;
-    const gen = this.gens[i]!;
-    let value = this.inbox[i];
+    let gen = this.gens[i]!;
+    let value: unknown = this.inbox[i];
     this.inbox[i] = undefined;
     try {
       for (;;) {
         const r = gen.next(value as Float32Array);
         if (r.done) {
+          const callers = this.callers[i];
+          if (callers !== undefined && callers.length > 0) {
+            gen = callers.pop()!;
+            this.gens[i] = gen;
+            value = r.value;
+            continue;
+          }
           this.gens[i] = null;
           this.finished++;
           return true;
         }
         const req = r.value;
+        if (typeof req !== 'number') {
+          if (typeof req !== 'object' || req === null || typeof req.next !== 'function') throw new TypeError(`a core program yielded ${String(req)}: yield core.recv(colour), core.stream(colour) or a sub-program (a generator)`);
+          (this.callers[i] ??= []).push(gen as SubProgram);
+          gen = req;
+          this.gens[i] = gen;
+          value = undefined;
+          continue;
+        }
         const color = req & COLOR_MASK;
         const mb = this.mailbox;
         const slot = mb.take(i, color);
@@ -421,6 +443,7 @@ export class TileRuntime {
     this.lastTaken.fill(Number.NEGATIVE_INFINITY);
     this.traffic.reset();
     this.inbox.fill(undefined);
+    for (const c of this.callers) if (c !== undefined) c.length = 0; // a failed run may leave sub-programs suspended
     // A successful run leaves no message behind, but a tile still draining the last run's rings may already
     // have taken messages of this one: they stay, with their payloads moved out of the arena it reuses.
     this.mailbox.detachPayloads();

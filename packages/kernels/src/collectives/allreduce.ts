@@ -29,8 +29,8 @@ type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
 /**
  * Reduces `mine` with every other core's vector on the line and returns the result. The collective takes
  * `mine`: it accumulates into it, as a core adds what arrives into its own buffer on the chip, so pass a copy
- * of a vector you still need. A plain function returning the strategy's generator, so `yield* allreduce(...)`
- * adds no delegation level.
+ * of a vector you still need. A plain function returning the strategy's generator, for the core to run with
+ * `yield allreduce(...)`.
  */
 export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
   if (line.length === 1) return alone(mine);

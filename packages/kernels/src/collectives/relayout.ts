@@ -6,11 +6,11 @@
 // carries one bundle per source and no two flows share a colour on a link. Both ends derive every piece's size
 // from the layouts, so empty bundles are never sent and nothing is ever received out of order.
 
-import { elementwiseCost, pieceSize as size, RelayoutPlan, route, stage1Sizes, stage2Sizes, E, N, S, W, type Core, type Direction, type IndexBlock, type LineSizes, type Piece, type RecvRequest, type RelayoutMatrix } from '@wafer/arch';
+import { elementwiseCost, pieceSize as size, RelayoutPlan, route, stage1Sizes, stage2Sizes, E, N, S, W, type Core, type Direction, type IndexBlock, type LineSizes, type Piece, type CoreStep, type RelayoutMatrix } from '@wafer/arch';
 
 export type { IndexBlock, RelayoutMatrix };
 
-type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+type Gen<T = void> = Generator<CoreStep, T, Float32Array>;
 
 /** Colours a relayout uses: stage 1 east and west, stage 2 south and north. */
 export const RELAYOUT_COLORS = 4;
@@ -42,7 +42,7 @@ export function* relayout(core: Core, mats: RelayoutMatrix[], from: string[], to
   const cut1 = (xd: number): Float32Array[] => mine.map((b, k) => extract(source[k], b, plan.piece1(k, x, y, xd)));
   const sizes1 = stage1Sizes(plan, y);
   const got = new Map<number, Float32Array[]>([[x, cut1(x)]]); // source column → its pieces for this column, per matrix
-  yield* chain(core, x, sizes1, cut1, (xs, data) => got.set(xs, split(data, mats.map((_m, k) => size(plan.piece1(k, xs, y, x))))), colors, E, W);
+  yield chain(core, x, sizes1, cut1, (xs, data) => got.set(xs, split(data, mats.map((_m, k) => size(plan.piece1(k, xs, y, x))))), colors, E, W);
   mine.forEach((b, k) => {
     if (b !== null) core.free(from[k]);
   });
@@ -63,7 +63,7 @@ export function* relayout(core: Core, mats: RelayoutMatrix[], from: string[], to
   const cut2 = (yd: number): Float32Array[] => [concat(held.list.map(({ k, xs, piece, data }) => extract(data, piece, plan.piece2(k, xs, y, x, yd))))];
   const sizes2 = stage2Sizes(plan, x);
   place(y, cut2(y)[0]);
-  yield* chain(core, y, sizes2, cut2, place, colors + 2, S, N);
+  yield chain(core, y, sizes2, cut2, place, colors + 2, S, N);
   core.free('rl.held');
   const stored = out.reduce((a, b) => a + b.length, 0);
   if (stored > 0) core.compute(elementwiseCost(stored));

@@ -1,7 +1,7 @@
 // SUMMA: at step k the owners of A's column-block k and B's row-block k broadcast along rows and columns
 // (chains of streaming relays); every core multiplies what it received. No skew, twice the tile memory.
 
-import { localGemmCost, type Core, type RecvRequest } from '@wafer/arch';
+import { localGemmCost, type Core, type CoreStep } from '@wafer/arch';
 import { lineOf } from '../line.js';
 import { chainBroadcast, CHAIN_BROADCAST_COLORS } from '../collectives/broadcast.js';
 import { gemmAccumulate } from '../local.js';
@@ -10,7 +10,7 @@ import type { GemmCoreArgs } from './types.js';
 export const SUMMA_COLORS = 2 * CHAIN_BROADCAST_COLORS;
 
 /** C block (y, x) of C = A·B; this core holds A block (y, x) and B block (y, x), unskewed. */
-export function* summa(core: Core, args: GemmCoreArgs): Generator<RecvRequest, void, Float32Array> {
+export function* summa(core: Core, args: GemmCoreArgs): Generator<CoreStep, void, Float32Array> {
   const P = core.cols;
   const mBlock = args.mBlocks[core.y];
   const nBlock = args.nBlocks[core.x];
@@ -25,8 +25,8 @@ export function* summa(core: Core, args: GemmCoreArgs): Generator<RecvRequest, v
   for (let k = 0; k < P; k++) {
     core.step();
     const kt = args.kBlocks[k];
-    const a = yield* chainBroadcast(core, rowLine, k, core.x === k ? aMine : null, args.colors);
-    const b = yield* chainBroadcast(core, colLine, k, core.y === k ? bMine : null, args.colors + CHAIN_BROADCAST_COLORS);
+    const a = yield chainBroadcast(core, rowLine, k, core.x === k ? aMine : null, args.colors);
+    const b = yield chainBroadcast(core, colLine, k, core.y === k ? bMine : null, args.colors + CHAIN_BROADCAST_COLORS);
     aRecv.set(a);
     bRecv.set(b);
     core.compute(localGemmCost(mBlock, kt, nBlock));

@@ -16,8 +16,8 @@ export interface GemvOptions extends Omit<AllreduceOptions, 'op'> {
 /**
  * This core's part of y = x·W: `x` is its slice of the input [m], `w` its block of W [m × n] row-major.
  * Returns the n outputs of its block, summed over the reduction line, identical on every core of that line.
- * Use as `yield* meshGemv(...)`: the local multiply runs when the core reaches that statement, and the
- * allreduce's generator is returned directly (one generator level fewer on every message).
+ * Use as `yield meshGemv(...)`: the local multiply runs when the core reaches that statement, and the
+ * allreduce's generator is returned for the core to run (meshGemv has no generator of its own).
  */
 export function meshGemv(core: Core, x: Float32Array, w: Float32Array, n: number, opts: GemvOptions): Generator<RecvRequest, Float32Array, Float32Array> {
   const m = x.length;

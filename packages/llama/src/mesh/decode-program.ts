@@ -2,7 +2,7 @@
 // the 13 steps of WaferLLM §4 (MeshGEMV with the K-tree allreduce, alternating reduction axes so no
 // transpose is ever needed), then the classifier GEMV. Row 0 keeps the logits for the coordinator.
 
-import { elementwiseCost, route, E, PHASE, W, type Core, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, route, E, PHASE, W, type Core, type CoreStep } from '@wafer/arch';
 import { allreduce, attnScoresLocal, attnValuesLocal, lineOf, meshGemv, type AllreduceOptions, type AllreduceStrategy, type GemvOptions } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { kvAppend, kvSlice } from './kv-cache.js';
@@ -11,7 +11,7 @@ import { regionView } from './region-core.js';
 import { regionOf, type RegionPlan } from './region-plan.js';
 import { embeddingBuffer } from './region-place.js';
 
-type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+type Gen<T = void> = Generator<CoreStep, T, Float32Array>;
 
 export interface DecodeArgs {
   layout: DecodeLayout;
@@ -49,8 +49,8 @@ export function* decodeStep(core: Core, a: DecodeArgs): Gen {
   }
   c.phase(r === 0 ? PHASE.embedding : PHASE.regionHandoff);
   // residual stream: this row's D slice [d]
-  let x = r === 0 ? yield* embed(c, l, a.token, plan === undefined ? undefined : embeddingBuffer(l, plan)) : yield* recvResidual(c, plan!.rects[r - 1], plan!.rects[r]);
-  for (let layer = first; layer < last; layer++) x = yield* decodeLayer(c, a, layer, x);
+  let x = r === 0 ? yield embed(c, l, a.token, plan === undefined ? undefined : embeddingBuffer(l, plan)) : yield recvResidual(c, plan!.rects[r - 1], plan!.rects[r]);
+  for (let layer = first; layer < last; layer++) x = yield decodeLayer(c, a, layer, x);
   if (plan !== undefined && r !== plan.classifierRegion) {
     c.phase(PHASE.regionHandoff);
     sendResidual(c, plan.rects[r], plan.rects[r + 1], x);
@@ -58,15 +58,15 @@ export function* decodeStep(core: Core, a: DecodeArgs): Gen {
   }
   c.phase(PHASE.finalNorm);
   const opt = stepOptions(a);
-  const xf = yield* rmsnorm(c, l, x, c.buffer('rmsf'), opt.sumY);
+  const xf = yield rmsnorm(c, l, x, c.buffer('rmsf'), opt.sumY);
   c.phase(PHASE.classifier);
-  const logits = yield* meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], opt.gemvY);
+  const logits = yield meshGemv(c, xf, c.buffer('wcls'), l.vX.sizes[c.x], opt.gemvY);
   if (c.y === 0) c.alloc('logits', logits.length).set(logits);
 }
 
 /** One layer alone, on the residual placed as 'x' (D slice of this row); leaves the new residual in 'out'. */
 export function* decodeLayerStep(core: Core, a: DecodeArgs & { layer: number }): Gen {
-  const out = yield* decodeLayer(core, a, a.layer, core.buffer('x'));
+  const out = yield decodeLayer(core, a, a.layer, core.buffer('x'));
   core.alloc('out', out.length).set(out);
 }
 
@@ -110,11 +110,11 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 1. RMSNorm: sum of squares allreduced along Y (one scalar)
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn = yield* rmsnorm(core, l, x, core.buffer(names.rms1), opt.sumY);
+  const xn = yield rmsnorm(core, l, x, core.buffer(names.rms1), opt.sumY);
   // 2. q, k, v in one GEMV: input split on Y, output split on X
   core.phase(PHASE.qkv);
   core.step();
-  const qkv = yield* meshGemv(core, xn, core.buffer(names.wqkv), (l.nrep + 2) * b, opt.gemvY);
+  const qkv = yield meshGemv(core, xn, core.buffer(names.wqkv), (l.nrep + 2) * b, opt.gemvY);
   const q = qkv.subarray(0, l.nrep * b); // [nrep × b]
   const k = qkv.subarray(l.nrep * b, (l.nrep + 1) * b);
   const v = qkv.subarray((l.nrep + 1) * b);
@@ -123,23 +123,23 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   core.step();
   rope(core, l, q, k, a.pos);
   core.phase(PHASE.kvShift);
-  const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos);
+  const cache = yield* kvAppend(core, kvSlice(core, layer, l.kvCapacity, b, a.pos), k, v, a.pos); // yield*: it returns the cache slice, not a vector
   // 4. scores q·Kᵀ: partial dot products over this core's units, allreduced along X, per head
   core.phase(PHASE.score);
   core.step();
-  const scores = yield* allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), opt.sumX);
+  const scores = yield allreduce(core, lineOf(core, 'x'), partialScores(core, l, q, cache.keys, cache.count), opt.sumX);
   // 5. softmax over every position of the cache: max and sum per head along Y
   core.phase(PHASE.softmax);
   core.step();
-  const probs = yield* softmax(core, l, scores, cache.count, opt);
+  const probs = yield softmax(core, l, scores, cache.count, opt);
   // 6. probs·V: partial over this row's positions, allreduced along Y → split on X
   core.phase(PHASE.attnV);
   core.step();
-  const o = yield* allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), opt.sumY);
+  const o = yield allreduce(core, lineOf(core, 'y'), weightedValues(core, l, probs, cache.values, cache.count, b), opt.sumY);
   // 7. output projection (stored transposed): input split on X, reduce along X → split on Y
   core.phase(PHASE.oProj);
   core.step();
-  const attn = yield* meshGemv(core, o, core.buffer(names.wo), d, opt.gemvX);
+  const attn = yield meshGemv(core, o, core.buffer(names.wo), d, opt.gemvX);
   // 8. residual
   core.phase(PHASE.residual);
   core.step();
@@ -147,11 +147,11 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 9. RMSNorm
   core.phase(PHASE.rmsnorm);
   core.step();
-  const xn2 = yield* rmsnorm(core, l, x1, core.buffer(names.rms2), opt.sumY);
+  const xn2 = yield rmsnorm(core, l, x1, core.buffer(names.rms2), opt.sumY);
   // 10. gate and up in one GEMV: split on Y → split on X
   core.phase(PHASE.ffnUpGate);
   core.step();
-  const gu = yield* meshGemv(core, xn2, core.buffer(names.w13), 2 * l.hX.sizes[core.x], opt.gemvY);
+  const gu = yield meshGemv(core, xn2, core.buffer(names.w13), 2 * l.hX.sizes[core.x], opt.gemvY);
   // 11. SiLU(gate) × up
   core.phase(PHASE.swiglu);
   core.step();
@@ -159,7 +159,7 @@ function* decodeLayer(core: Core, a: DecodeArgs, layer: number, x: Float32Array)
   // 12. down projection (stored transposed): split on X → split on Y, the next layer's input
   core.phase(PHASE.down);
   core.step();
-  const ffn = yield* meshGemv(core, hh, core.buffer(names.w2), d, opt.gemvX);
+  const ffn = yield meshGemv(core, hh, core.buffer(names.w2), d, opt.gemvX);
   // 13. residual
   core.phase(PHASE.residual);
   core.step();
@@ -197,7 +197,7 @@ function* embed(core: Core, l: DecodeLayout, token: number, tableName = l.shared
 
 /** weight ⊙ x / rms(x) where the mean square is over the whole vector (this row's slice + allreduce on Y). */
 function* rmsnorm(core: Core, l: DecodeLayout, x: Float32Array, weight: Float32Array, opts: AllreduceOptions): Gen<Float32Array> {
-  const total = yield* allreduce(core, lineOf(core, 'y'), sumOfSquares(core, x), opts);
+  const total = yield allreduce(core, lineOf(core, 'y'), sumOfSquares(core, x), opts);
   return normalize(core, l, x, weight, total[0]);
 }
 
@@ -270,8 +270,8 @@ function endHead(l: DecodeLayout, x: number): number {
  */
 function* softmax(core: Core, l: DecodeLayout, scores: Float32Array, count: number, opt: StepOptions): Gen<Float32Array> {
   const s = core.scratch(scores.length);
-  const gmax = yield* allreduce(core, lineOf(core, 'y'), scaledScores(core, l, scores, count, s), opt.maxY);
-  const gsum = yield* allreduce(core, lineOf(core, 'y'), exponentials(core, l, s, count, gmax), opt.sumY);
+  const gmax = yield allreduce(core, lineOf(core, 'y'), scaledScores(core, l, scores, count, s), opt.maxY);
+  const gsum = yield allreduce(core, lineOf(core, 'y'), exponentials(core, l, s, count, gmax), opt.sumY);
   normalizeRows(core, l, s, count, gsum);
   return s;
 }

@@ -3,7 +3,7 @@
 // into its decode cache and, when the chip keeps one copy of the weights, every layer's weights into the decode
 // layout (or back before the next prompt), all as relayouts over the fabric.
 
-import { elementwiseCost, PHASE, type Core, type RecvRequest, type RegionRect } from '@wafer/arch';
+import { elementwiseCost, PHASE, type Core, type CoreStep, type RegionRect } from '@wafer/arch';
 import { relayout } from '@wafer/kernels';
 import { kvSlice } from './kv-cache.js';
 import { rowCount, type DecodeLayout } from './layout.js';
@@ -12,7 +12,7 @@ import type { PrefillLayout } from './prefill-layout.js';
 import { regionView } from './region-core.js';
 import { activationMove, gridMoves, MOVED_WEIGHTS, type WeightName } from './weight-blocks.js';
 
-type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+type Gen<T = void> = Generator<CoreStep, T, Float32Array>;
 
 const RELAYOUT = 0; // colours 0..3: each of these programs runs alone
 
@@ -22,13 +22,13 @@ function inside(core: Core, r: RegionRect): boolean {
 
 /** One prefill region's layers first..first+count-1 on its cores (the rest of the mesh waits). */
 export function* regionPrefillProgram(core: Core, a: PrefillArgs & { rect: RegionRect }): Gen {
-  if (inside(core, a.rect)) yield* prefillProgram(regionView(core, a.rect), a);
+  if (inside(core, a.rect)) yield prefillProgram(regionView(core, a.rect), a);
 }
 
 /** The activation 'pf.x' of a batch of `tokens` from prefill region `from` to prefill region `to`. */
 export function* handoffProgram(core: Core, a: { pre: PrefillLayout; tokens: number; from: RegionRect; to: RegionRect }): Gen {
   core.phase(PHASE.regionHandoff);
-  yield* relayout(core, [activationMove(a.pre, a.tokens, a.from, a.to)], ['pf.x'], ['pf.x'], RELAYOUT, a);
+  yield relayout(core, [activationMove(a.pre, a.tokens, a.from, a.to)], ['pf.x'], ['pf.x'], RELAYOUT, a);
 }
 
 /** The layouts of both grids and where each layer lives on them. */
@@ -56,7 +56,7 @@ export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
   core.phase(PHASE.phaseChange);
   const moves = gridMoves(a);
   for (const layer of a.kvLayers) {
-    yield* relayout(core, moves.kv(layer, a.tokens), [`pk${layer}`, `pv${layer}`], ['rl.k', 'rl.v'], RELAYOUT, a, `kv${layer}`);
+    yield relayout(core, moves.kv(layer, a.tokens), [`pk${layer}`, `pv${layer}`], ['rl.k', 'rl.v'], RELAYOUT, a, `kv${layer}`);
     if (inside(core, a.decRects[layer])) storeKv(regionView(core, a.decRects[layer]), a.dec, layer, a.tokens);
   }
   for (const layer of a.weightLayers) {
@@ -64,7 +64,7 @@ export function* phaseChangeProgram(core: Core, a: PhaseChangeArgs): Gen {
     const [from, to] = a.toDecode ? [names(0), names(1)] : [names(1), names(0)];
     // One matrix at a time: a core never holds more than one matrix's share in transit.
     const mats = moves.weights(layer, a.toDecode);
-    for (let k = 0; k < mats.length; k++) yield* relayout(core, [mats[k]], [from[k]], [to[k]], RELAYOUT, a, `w${layer}.${k}`);
+    for (let k = 0; k < mats.length; k++) yield relayout(core, [mats[k]], [from[k]], [to[k]], RELAYOUT, a, `w${layer}.${k}`);
   }
 }
 

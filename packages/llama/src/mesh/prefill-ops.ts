@@ -2,11 +2,11 @@
 // row's) × some columns: RMSNorm and softmax with their allreduces along X, RoPE, SwiGLU, residual adds.
 // Numerics follow the reference pass (float32 steps of reference/float32-ops.ts and rope.ts).
 
-import { elementwiseCost, type Core, type RecvRequest } from '@wafer/arch';
+import { elementwiseCost, type Core, type CoreStep } from '@wafer/arch';
 import { allreduce, lineOf, type AllreduceOptions } from '@wafer/kernels';
 import { ropeRotation } from '../reference/rope.js';
 
-type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+type Gen<T = void> = Generator<CoreStep, T, Float32Array>;
 const f32 = Math.fround;
 
 /**
@@ -22,7 +22,7 @@ export function* rmsnormRows(core: Core, out: Float32Array, x: Float32Array, wei
     ss[i] = acc;
   }
   core.compute(elementwiseCost(m * n, 2));
-  const total = yield* allreduce(core, lineOf(core, 'x'), ss, opts);
+  const total = yield allreduce(core, lineOf(core, 'x'), ss, opts);
   for (let i = 0; i < m; i++) {
     const scale = f32(1 / f32(Math.sqrt(f32(f32(total[i] / dim) + f32(eps)))));
     for (let j = 0; j < n; j++) out[i * n + j] = weight[j] * f32(scale * x[i * n + j]);
@@ -71,7 +71,7 @@ export function* causalSoftmaxRows(core: Core, s: Float32Array, m: number, token
     }
   }
   core.compute(elementwiseCost(m * nk, 2));
-  const gmax = yield* allreduce(core, lineOf(core, 'x'), rowMax, max);
+  const gmax = yield allreduce(core, lineOf(core, 'x'), rowMax, max);
   const rowSum = new Float32Array(m); // [rows]
   for (let i = 0; i < m; i++) {
     let acc = 0;
@@ -82,7 +82,7 @@ export function* causalSoftmaxRows(core: Core, s: Float32Array, m: number, token
     }
     rowSum[i] = acc;
   }
-  const gsum = yield* allreduce(core, lineOf(core, 'x'), rowSum, sum);
+  const gsum = yield allreduce(core, lineOf(core, 'x'), rowSum, sum);
   for (let i = 0; i < m; i++) for (let j = 0; j < nk; j++) s[i * nk + j] /= gsum[i];
   core.compute(elementwiseCost(m * nk, 3));
 }

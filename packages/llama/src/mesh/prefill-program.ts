@@ -2,14 +2,14 @@
 // layer with MeshGEMM, tokens along Y and features along X, ending with the phase change of every layer's
 // keys and values into the decode cache. The last layer stops there: nothing reads its attention or FFN.
 
-import { PHASE, type Core, type RecvRequest } from '@wafer/arch';
+import { PHASE, type Core, type CoreStep } from '@wafer/arch';
 import { meshGemm, qkt, RING_COLORS, type AllreduceOptions, type AllreduceStrategy } from '@wafer/kernels';
 import type { DecodeLayout } from './layout.js';
 import { phaseChange } from './phase-change.js';
 import { addInto, causalSoftmaxRows, cutColumns, pasteColumns, rmsnormRows, ropeRows, swigluRows } from './prefill-ops.js';
 import { qkvWidth, tokenSplit, type PrefillLayout } from './prefill-layout.js';
 
-type Gen<T = void> = Generator<RecvRequest, T, Float32Array>;
+type Gen<T = void> = Generator<CoreStep, T, Float32Array>;
 
 export interface PrefillArgs {
   layout: DecodeLayout;
@@ -69,11 +69,11 @@ export function* prefillProgram(core: Core, a: PrefillArgs): Gen {
     const w = (name: string) => `P${layer}.${name}`;
     // 1. RMSNorm per token: sums of squares allreduced along X
     core.phase(PHASE.rmsnorm);
-    yield* rmsnormRows(core, core.alloc('pf.xn', m * dx), x, core.buffer(w('rms1')), m, l.dim, l.normEps, c.ar('sum'));
+    yield rmsnormRows(core, core.alloc('pf.xn', m * dx), x, core.buffer(w('rms1')), m, l.dim, l.normEps, c.ar('sum'));
     // 2. q, k, v by one MeshGEMM: [m × D] · [D × (q | k | v) heads' dims] (the last layer: k and v only)
     core.phase(PHASE.qkv);
     const widths = columns.map((cx) => qkvWidth(l, pre, cx, !last));
-    yield* c.gemm('pf.xn', w(last ? 'wkv' : 'wqkv'), 'pf.qkv', pre.dX.sizes, widths);
+    yield c.gemm('pf.xn', w(last ? 'wkv' : 'wqkv'), 'pf.qkv', pre.dX.sizes, widths);
     core.free('pf.xn');
     const qkv = core.buffer('pf.qkv'); // [m × W]
     const W = widths[core.x];
@@ -86,33 +86,33 @@ export function* prefillProgram(core: Core, a: PrefillArgs): Gen {
     // 4. phase change: this layer's keys and values join the decode cache (or wait here for another grid's)
     core.phase(PHASE.phaseChange);
     if (a.stash?.includes(layer)) stashKv(core, layer, qkv, m, W, kCol0, l.nKvHeads * hs);
-    else yield* phaseChange(core, { layout: l, pre, layer, tokens: a.tokens, m, pos0: c.pos0, kv: qkv, stride: W, kCol0, colors: GEMM_COLORS });
+    else yield phaseChange(core, { layout: l, pre, layer, tokens: a.tokens, m, pos0: c.pos0, kv: qkv, stride: W, kCol0, colors: GEMM_COLORS });
     if (last) {
       core.free('pf.qkv');
       break;
     }
     // 5-8. causal attention, one kv head group at a time → 'pf.attn' [m × nHeads·hs]
-    yield* attention(c, qkv, W, kCol0);
+    yield attention(c, qkv, W, kCol0);
     core.free('pf.qkv');
     // 9. output projection: K = every head's dims of this column, N = D split along X; 10. residual
     core.phase(PHASE.oProj);
-    yield* c.gemm('pf.attn', w('wo'), 'pf.proj', pre.headX.sizes.map((s) => l.nHeads * s), pre.dX.sizes);
+    yield c.gemm('pf.attn', w('wo'), 'pf.proj', pre.headX.sizes.map((s) => l.nHeads * s), pre.dX.sizes);
     core.free('pf.attn');
     core.phase(PHASE.residual);
     addInto(core, x, core.buffer('pf.proj'));
     core.free('pf.proj');
     // 11. RMSNorm; 12. gate and up by one MeshGEMM; 13. SiLU(gate)·up
     core.phase(PHASE.rmsnorm);
-    yield* rmsnormRows(core, core.alloc('pf.xn', m * dx), x, core.buffer(w('rms2')), m, l.dim, l.normEps, c.ar('sum'));
+    yield rmsnormRows(core, core.alloc('pf.xn', m * dx), x, core.buffer(w('rms2')), m, l.dim, l.normEps, c.ar('sum'));
     core.phase(PHASE.ffnUpGate);
-    yield* c.gemm('pf.xn', w('w13'), 'pf.gu', pre.dX.sizes, pre.hX.sizes.map((s) => 2 * s));
+    yield c.gemm('pf.xn', w('w13'), 'pf.gu', pre.dX.sizes, pre.hX.sizes.map((s) => 2 * s));
     core.free('pf.xn');
     core.phase(PHASE.swiglu);
     swigluRows(core, core.alloc('pf.hh', m * pre.hX.sizes[core.x]), core.buffer('pf.gu'), m, pre.hX.sizes[core.x]);
     core.free('pf.gu');
     // 14. down projection; 15. residual
     core.phase(PHASE.down);
-    yield* c.gemm('pf.hh', w('w2'), 'pf.proj', pre.hX.sizes, pre.dX.sizes);
+    yield c.gemm('pf.hh', w('w2'), 'pf.proj', pre.hX.sizes, pre.dX.sizes);
     core.free('pf.hh');
     core.phase(PHASE.residual);
     addInto(core, x, core.buffer('pf.proj'));
@@ -147,14 +147,14 @@ function* attention(c: Ctx, qkv: Float32Array, W: number, kCol0: number): Gen {
     const q = core.alloc('pf.qg', rep * m * hs); // [nrep·m × hs]
     for (let r = 0; r < rep; r++) cutColumns(core, q.subarray(r * m * hs, (r + 1) * m * hs), qkv, m, W, (g * rep + r) * hs, hs);
     cutColumns(core, core.alloc('pf.kg', m * hs), qkv, m, W, kCol0 + g * hs, hs);
-    yield* qkt(core, { qBlocks: queryRows, kBlocks: tok.sizes, dBlocks: a.pre.headX.sizes, q: 'pf.qg', k: 'pf.kg', out: 'pf.s', colors: QKT_COLORS });
+    yield qkt(core, { qBlocks: queryRows, kBlocks: tok.sizes, dBlocks: a.pre.headX.sizes, q: 'pf.qg', k: 'pf.kg', out: 'pf.s', colors: QKT_COLORS });
     core.free('pf.qg');
     core.free('pf.kg');
     core.phase(PHASE.softmax);
-    yield* causalSoftmaxRows(core, core.buffer('pf.s'), rep * m, m, tok.sizes[core.x], c.pos0, tok.offsets[core.x], l.headDim, c.ar('max'), c.ar('sum'));
+    yield causalSoftmaxRows(core, core.buffer('pf.s'), rep * m, m, tok.sizes[core.x], c.pos0, tok.offsets[core.x], l.headDim, c.ar('max'), c.ar('sum'));
     core.phase(PHASE.attnV);
     cutColumns(core, core.alloc('pf.vg', m * hs), qkv, m, W, vCol0 + g * hs, hs);
-    yield* c.gemm('pf.s', 'pf.vg', 'pf.og', tok.sizes, a.pre.headX.sizes, true, queryRows);
+    yield c.gemm('pf.s', 'pf.vg', 'pf.og', tok.sizes, a.pre.headX.sizes, true, queryRows);
     core.free('pf.s');
     core.free('pf.vg');
     const o = core.buffer('pf.og'); // [nrep·m × hs]
