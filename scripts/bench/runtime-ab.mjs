@@ -1,5 +1,5 @@
-// A/B of the tile runtime of this checkout against another built checkout (`--against=DIR`), in one process per
-// load order: both builds' TileRuntime are loaded side by side and their samples alternate, so both see the same
+// A/B of the tile runtime of this checkout against another built checkout (`--against=DIR`): in each of several
+// processes both builds' TileRuntime are loaded side by side and their samples alternate, so both see the same
 // machine state. On this machine class separate processes differ by up to 2×, and even in one process the median
 // of a sample moves by 10–20% against itself on a busy day, so a runtime change of a few percent needs more care:
 // * Many short samples (one decode step at a fixed position, one batch of allreduces, one exchange), compared by
@@ -14,6 +14,9 @@
 // trips) decoding stories260K on 8×8 with 2 threads: a fresh engine per sample, the builds' order flipping every
 // pair, compared by the median of per-pair ratios (engines kept alive side by side favoured one of them by 13%
 // against itself). Noisier: ±10% against itself. With both --big and --engines, also the stories15M shape on 28×28.
+// Both builds run with this build's control memory, decode layout and weight placement (the other build's tile
+// runtime, kernels and programs): compare builds that agree on those. The allreduce row's program delegates with
+// `yield*`, which every build runs, so it does not show how a build runs sub-programs.
 // Usage: pnpm bench runtime-ab --against=/path/to/other/checkout   [--runs=N] [--samples=N] [--pos=N] [--pairs=N] [--big] [--engines]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,7 +39,11 @@ function count(name, dflt, min = 1) {
 const against = flag('against');
 const samples = count('samples', 200, 10);
 const pairs = count('pairs', 12);
-const runs = count('runs', 6);
+const runs = count('runs', 6, 2);
+if (runs % 2 !== 0) {
+  console.error(`runtime-ab: --runs must be even (each build is loaded first in half of the processes), got ${runs}`);
+  process.exit(2);
+}
 const pos260 = count('pos', 24, 0); // the stories260K step's position (longer contexts: longer score vectors)
 const big = process.argv.includes('--big');
 const engines = process.argv.includes('--engines');
@@ -44,6 +51,15 @@ const child = flag('child'); // 'this-first' | 'other-first': one process of the
 if (against === undefined) {
   console.log('runtime-ab: skipped (give --against=DIR, a built checkout to compare this one with)');
   process.exit(0);
+}
+// --quick is for the other benchmarks of a `pnpm bench --quick` run; anything else unknown is a mistake.
+const FLAGS = ['against', 'samples', 'pairs', 'runs', 'pos', 'big', 'engines', 'child', 'quick'];
+for (const a of process.argv.slice(2)) {
+  const name = /^--([a-z]+)/.exec(a)?.[1];
+  if (name === undefined || !FLAGS.includes(name)) {
+    console.error(`runtime-ab: unknown argument '${a}' (flags: --against=DIR --runs=N --samples=N --pos=N --pairs=N --big --engines)`);
+    process.exit(2);
+  }
 }
 const builds = { this: REPO, other: resolve(against) };
 for (const dir of Object.values(builds)) {
@@ -55,6 +71,12 @@ for (const dir of Object.values(builds)) {
 
 if (child === undefined) {
   // The parent: `runs` child processes, the load order alternating, then the table.
+  const { loadModel } = await import('@wafer/llama');
+  const seqLen = loadModel(join(REPO, 'models/stories260K/stories260K.bin')).config.seqLen;
+  if (pos260 >= seqLen) {
+    console.error(`runtime-ab: --pos=${pos260} is past stories260K's context of ${seqLen} positions`);
+    process.exit(2);
+  }
   const results = [];
   for (let r = 0; r < runs; r++) {
     const order = r % 2 ? 'other-first' : 'this-first';
@@ -133,6 +155,7 @@ const rows = [];
   const m = await sampled(setups, Math.ceil(samples / 2), ({ tile, program }) => {
     const t = performance.now();
     const r = tile.run(program, { rounds, words: 1 });
+    if (r.kind !== 'done') throw new Error(`the exchange did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
     return ((performance.now() - t) * 1e6) / r.summary.messages;
   });
   rows.push({ workload: `fabric exchange ${side}x${side}, 1-float messages`, unit: 'ns/message', ...m });
@@ -159,17 +182,14 @@ function* allreduceCalls(core, a) {
   });
   const m = await sampled(setups, samples, ({ tile, args }) => {
     const t = performance.now();
-    tile.run(allreduceCalls, args);
+    const r = tile.run(allreduceCalls, args);
+    if (r.kind !== 'done') throw new Error(`the allreduces did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
     return ((performance.now() - t) * 1e6) / (calls * side * side);
   });
   rows.push({ workload: `K-tree allreduce of 1 float along Y, ${side}x${side}`, unit: 'ns/call and core', ...m });
 }
 /** One decode step of `model` on side×side at position `pos` per sample (positions 0..pos filled first). */
 async function decodeRow(name, model, side, pos, n) {
-  if (pos >= model.config.seqLen) {
-    console.error(`runtime-ab: --pos ${pos} is past ${name}'s context of ${model.config.seqLen} positions`);
-    process.exit(2);
-  }
   const mesh = { rows: side, cols: side };
   const layout = decodeLayout(model.config, mesh, ropeFrequencies(model.config));
   const setups = await setupBoth(async (dir) => {

@@ -32,10 +32,12 @@ export type RecvRequest = number & { readonly __recv: true };
 
 /**
  * A part of a program that is a program itself, such as a collective: `const y = yield sub(...)` runs it on
- * the core, and the `yield` evaluates to what it returns. While it runs, its caller stays suspended: the
- * fabric resumes only the sub-program for the messages it receives, however deep the calls are nested
- * (`yield* sub(...)`, plain delegation, gives the same results but resumes every caller in the chain for each
- * message; use it for a sub-program that returns something other than a vector, which `yield` cannot type).
+ * the core, and the `yield` evaluates to what it returns (an error it throws is thrown at the `yield`). While
+ * it runs, its caller stays suspended: the fabric resumes only the sub-program for the messages it receives,
+ * however deep the calls are nested. `yield* sub(...)`, plain delegation, gives the same results but resumes
+ * every caller in the chain for each message; use it for a sub-program that returns something other than a
+ * vector, since TypeScript types every `yield` of a program as the vector a receive resumes it with. (One
+ * difference: the stack of an error thrown in a sub-program run with `yield` does not show its callers.)
  */
 export interface SubProgram<T = unknown> extends Generator<CoreStep, T, Float32Array> {}
 

@@ -1,9 +1,10 @@
 // Sub-programs: `yield sub(...)` runs a generator on the core in place of its caller (the tile keeps the callers
 // on a stack per core), `yield* sub(...)` delegates. Both must give the same values and modeled cycles at any
-// thread count; a failed run must not leave suspended callers behind for the next run; a value that is neither
-// a receive nor a sub-program is a program bug named by its core.
+// thread count, and hand an error a sub-program throws to its callers' catch and finally blocks alike; a failed
+// run must not leave suspended callers behind for the next run; a value that is neither a receive nor a
+// sub-program is a program bug named by its core.
 import { describe, expect, it } from 'vitest';
-import { partitionTiles, type Core, type CoreStep, type WaferError } from '@wafer/arch';
+import { E, partitionTiles, route, type Core, type CoreStep, type WaferError } from '@wafer/arch';
 import { ControlState, Fabric, testingProgram } from '@wafer/fabric';
 import { TileRuntime } from '../src/worker/tile-runtime.js';
 import { nestedChains } from '../src/testing/programs.js';
@@ -30,9 +31,57 @@ describe('sub-programs', () => {
     });
   }
 
+  /** A tile of 1×cols cores in this thread, and its control memory (whose abort flag a failed run raises). */
+  function tileOf(cols: number): { tile: TileRuntime; control: ControlState } {
+    const mesh = { rows: 1, cols };
+    const control = ControlState.create(1);
+    const tile = new TileRuntime({ tileId: 0, tiles: partitionTiles(mesh, 1), mesh, machine: preset('dev'), sramUnlimited: true, spinMicros: 0, profileWall: false, control: control.sab, routeTable: new SharedArrayBuffer(cols * 32 * 4), rings: [] });
+    return { tile, control };
+  }
+
+  it('an error a sub-program throws reaches its callers\' catch and finally blocks, as through yield*', () => {
+    // Core 0 sends to core 1 and throws at once; core 1 throws when it is resumed with that message.
+    function* failing(core: Core): Generator<CoreStep, Float32Array, Float32Array> {
+      if (core.x === 0) core.send(route(0, E), Float32Array.of(7));
+      else yield core.recv(0);
+      throw new Error(`failure on core ${core.x}`);
+    }
+    function* middle(core: Core, delegate: boolean): Generator<CoreStep, Float32Array, Float32Array> {
+      try {
+        return delegate ? yield* failing(core) : yield failing(core);
+      } finally {
+        core.alloc(`middle finally ${delegate}`, 1);
+      }
+    }
+    function* catching(core: Core, a: { delegate: boolean }): Generator<CoreStep, void, Float32Array> {
+      try {
+        yield a.delegate ? middle(core, true) : middle(core, false);
+        core.alloc('not reached', 1);
+      } catch (e) {
+        core.alloc(`caught ${a.delegate}`, 1).set([(e as Error).message === `failure on core ${core.x}` ? 1 : 0]);
+      }
+    }
+    const { tile } = tileOf(2);
+    for (const delegate of [false, true]) {
+      expect(tile.run(catching, { delegate }).kind).toBe('done');
+      expect(tile.gatherAll(`middle finally ${delegate}`).cores).toEqual([0, 1]);
+      expect(tile.gatherAll(`caught ${delegate}`).data.map((d) => d[0])).toEqual([1, 1]);
+    }
+    expect(tile.gatherAll('not reached').cores).toEqual([]);
+    // Caught by nobody: the core fails with the sub-program's error, after its callers' finally blocks ran.
+    const r = tile.run(function* (core: Core): Generator<CoreStep, void, Float32Array> {
+      try {
+        yield failing(core);
+      } finally {
+        core.alloc('outer finally', 1);
+      }
+    }, {});
+    expect(r.kind === 'failed' && r.failure.message).toBe('failure on core 0');
+    expect(tile.gatherAll('outer finally').cores).toContain(0);
+  });
+
   it('a run that fails with cores inside sub-programs leaves nothing suspended for the next run', () => {
-    const mesh = { rows: 1, cols: 4 };
-    const tile = new TileRuntime({ tileId: 0, tiles: partitionTiles(mesh, 1), mesh, machine: preset('dev'), sramUnlimited: true, spinMicros: 0, profileWall: false, control: ControlState.create(1).sab, routeTable: new SharedArrayBuffer(4 * 32 * 4), rings: [] });
+    const { tile, control } = tileOf(4);
     const args = { words: 2, rounds: 2, delegate: false };
     const clean = tile.run(nestedChains, args);
     expect(clean.kind).toBe('done');
@@ -46,6 +95,7 @@ describe('sub-programs', () => {
       core.alloc('stale', 1); // only if a later run resumed this run's suspended caller
     }, {});
     expect(failing.kind).toBe('failed');
+    control.clearAbort(); // as the coordinator does before its next run
     const again = tile.run(nestedChains, args);
     expect(again.kind).toBe('done');
     if (clean.kind === 'done' && again.kind === 'done') expect(again.summary.maxClock).toBe(clean.summary.maxClock);

@@ -47,6 +47,9 @@ export async function serveCommand(argv: ServeArgs, ctx: Context): Promise<void>
   if (argv.host.trim() === '') throw usageError('--host must name an address, got an empty string');
   const apiKey = argv['api-key'] ?? process.env.WAFER_API_KEY;
   if (apiKey !== undefined && apiKey === '') throw usageError('--api-key must not be empty');
+  // Loaded here, not at the top: the HTTP stack (fastify, prom-client) would add about 0.2 s to every other
+  // command's start. Before the model is placed, so that a broken install fails at once.
+  const { WaferServer } = await import('@wafer/serve');
   const model = loadModel(argv.model, { tokenizerPath: argv.tokenizer });
   const tokenizer = loadTokenizer(model, argv.tokenizer);
   const progress = placementProgress(model.config.nLayers, ctx.stderr === process.stderr);
@@ -58,8 +61,6 @@ export async function serveCommand(argv: ServeArgs, ctx: Context): Promise<void>
   }
   try {
     const modelId = argv.alias ?? basename(argv.model.replace(/\/+$/, ''));
-    // Loaded here, not at the top: the HTTP stack (fastify, prom-client) would add about 0.2 s to every other command's start.
-    const { WaferServer } = await import('@wafer/serve');
     const server = await WaferServer.start({ engine: mesh, model, tokenizer, modelId, host: argv.host, port, maxQueue, apiKey, defaults, logger: ctx.log, shutdownGraceMs: graceS * 1000, arrivalScale });
     const { rows, cols } = server.chip.mesh;
     ctx.stderr.write(`[wafer] serving ${modelId} on ${server.url} (OpenAI API under /v1; ${server.chip.machine} ${rows}x${cols}, ${server.chip.threads} thread${server.chip.threads === 1 ? '' : 's'}${apiKey ? ', API key required' : ''})\n`);

@@ -349,16 +349,31 @@ export class TileRuntime {
 
   /**
    * Resumes core i until it waits on a message that has not arrived, or ends. False if it threw. A sub-program
-   * the core yields runs in place of its caller until it returns; then the caller resumes with its value.
+   * the core yields runs in place of its caller until it returns; then the caller resumes with its value. An
+   * error a sub-program throws is thrown into its caller at its `yield`, as `yield*` would, and fails the core
+   * only if no caller catches it.
    */
   private resume(i: number): boolean {
     this.progress[this.progressAt + PROGRESS_RUNNING] = i + 1;
     let gen = this.gens[i]!;
     let value: unknown = this.inbox[i];
     this.inbox[i] = undefined;
+    let thrown = false;
     try {
       for (;;) {
-        const r = gen.next(value as Float32Array);
+        let r: IteratorResult<CoreStep, unknown>;
+        try {
+          r = thrown ? gen.throw(value) : gen.next(value as Float32Array);
+          thrown = false;
+        } catch (err) {
+          const callers = this.callers[i];
+          if (callers === undefined || callers.length === 0) throw err;
+          gen = callers.pop()!;
+          this.gens[i] = gen;
+          value = err;
+          thrown = true;
+          continue;
+        }
         if (r.done) {
           const callers = this.callers[i];
           if (callers !== undefined && callers.length > 0) {
