@@ -113,6 +113,12 @@ async function tileOf(dir, mesh, spec) {
   return new TileRuntime({ tileId: 0, tiles: partitionTiles(mesh, 1), mesh, machine: spec, sramUnlimited: true, spinMicros: 0, profileWall: false, control: ControlState.create(1).sab, routeTable: new SharedArrayBuffer(mesh.rows * mesh.cols * 32 * 4), rings: [] });
 }
 
+/** A tile run's result, if its cores all finished; otherwise the sample is void and the script stops. */
+function finished(r, what) {
+  if (r.kind !== 'done') throw new Error(`${what} did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
+  return r;
+}
+
 /** Sets up each build, in this process's load order. */
 async function setupBoth(make) {
   const setups = {};
@@ -154,8 +160,7 @@ const rows = [];
   });
   const m = await sampled(setups, Math.ceil(samples / 2), ({ tile, program }) => {
     const t = performance.now();
-    const r = tile.run(program, { rounds, words: 1 });
-    if (r.kind !== 'done') throw new Error(`the exchange did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
+    const r = finished(tile.run(program, { rounds, words: 1 }), 'the exchange');
     return ((performance.now() - t) * 1e6) / r.summary.messages;
   });
   rows.push({ workload: `fabric exchange ${side}x${side}, 1-float messages`, unit: 'ns/message', ...m });
@@ -182,8 +187,7 @@ function* allreduceCalls(core, a) {
   });
   const m = await sampled(setups, samples, ({ tile, args }) => {
     const t = performance.now();
-    const r = tile.run(allreduceCalls, args);
-    if (r.kind !== 'done') throw new Error(`the allreduces did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
+    finished(tile.run(allreduceCalls, args), 'the allreduces');
     return ((performance.now() - t) * 1e6) / (calls * side * side);
   });
   rows.push({ workload: `K-tree allreduce of 1 float along Y, ${side}x${side}`, unit: 'ns/call and core', ...m });
@@ -201,8 +205,7 @@ async function decodeRow(name, model, side, pos, n) {
   });
   const m = await sampled(setups, n, ({ tile, program }) => {
     const t = performance.now();
-    const r = tile.run(program, { layout, token: 1, pos, strategy: 'ktree' });
-    if (r.kind !== 'done') throw new Error(`the ${name} decode step did not finish (${r.kind}): ${r.failure?.message ?? ''}`);
+    finished(tile.run(program, { layout, token: 1, pos, strategy: 'ktree' }), `the ${name} decode step`);
     return performance.now() - t;
   });
   rows.push({ workload: `${name} decode step ${side}x${side} (position ${pos})`, unit: 'ms/step', ...m });

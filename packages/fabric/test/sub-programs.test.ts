@@ -4,7 +4,7 @@
 // run must not leave suspended callers behind for the next run; a value that is neither a receive nor a
 // sub-program is a program bug named by its core.
 import { describe, expect, it } from 'vitest';
-import { E, partitionTiles, route, type Core, type CoreStep, type WaferError } from '@wafer/arch';
+import { E, partitionTiles, route, type Core, type SubProgram, type WaferError } from '@wafer/arch';
 import { ControlState, Fabric, testingProgram } from '@wafer/fabric';
 import { TileRuntime } from '../src/worker/tile-runtime.js';
 import { nestedChains } from '../src/testing/programs.js';
@@ -41,19 +41,19 @@ describe('sub-programs', () => {
 
   it('an error a sub-program throws reaches its callers\' catch and finally blocks, as through yield*', () => {
     // Core 0 sends to core 1 and throws at once; core 1 throws when it is resumed with that message.
-    function* failing(core: Core): Generator<CoreStep, Float32Array, Float32Array> {
+    function* failing(core: Core): SubProgram<Float32Array> {
       if (core.x === 0) core.send(route(0, E), Float32Array.of(7));
       else yield core.recv(0);
       throw new Error(`failure on core ${core.x}`);
     }
-    function* middle(core: Core, delegate: boolean): Generator<CoreStep, Float32Array, Float32Array> {
+    function* middle(core: Core, delegate: boolean): SubProgram<Float32Array> {
       try {
         return delegate ? yield* failing(core) : yield failing(core);
       } finally {
         core.alloc(`middle finally ${delegate}`, 1);
       }
     }
-    function* catching(core: Core, a: { delegate: boolean }): Generator<CoreStep, void, Float32Array> {
+    function* catching(core: Core, a: { delegate: boolean }): SubProgram<void> {
       try {
         yield a.delegate ? middle(core, true) : middle(core, false);
         core.alloc('not reached', 1);
@@ -69,7 +69,7 @@ describe('sub-programs', () => {
     }
     expect(tile.gatherAll('not reached').cores).toEqual([]);
     // Caught by nobody: the core fails with the sub-program's error, after its callers' finally blocks ran.
-    const r = tile.run(function* (core: Core): Generator<CoreStep, void, Float32Array> {
+    const r = tile.run(function* (core: Core): SubProgram<void> {
       try {
         yield failing(core);
       } finally {
@@ -86,10 +86,10 @@ describe('sub-programs', () => {
     const clean = tile.run(nestedChains, args);
     expect(clean.kind).toBe('done');
     // Cores 0..2 wait inside a sub-program (on a colour nobody sends on) when core 3 fails.
-    function* waitOn9(core: Core): Generator<CoreStep, Float32Array, Float32Array> {
+    function* waitOn9(core: Core): SubProgram<Float32Array> {
       return yield core.recv(9);
     }
-    const failing = tile.run(function* (core: Core): Generator<CoreStep, void, Float32Array> {
+    const failing = tile.run(function* (core: Core): SubProgram<void> {
       if (core.x === 3) throw new Error('deliberate failure');
       yield waitOn9(core);
       core.alloc('stale', 1); // only if a later run resumed this run's suspended caller

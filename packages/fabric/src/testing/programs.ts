@@ -2,11 +2,10 @@
 // They are built to dist/ like every core program, because worker threads import them by URL.
 
 import { E, N, S, W, route } from '@wafer/arch';
-import type { Core, CoreStep, Direction, RecvRequest } from '@wafer/arch';
+import type { Core, Direction, RecvRequest, SubProgram } from '@wafer/arch';
 import type { ProgramRef } from '../protocol.js';
 
-type Prog = Generator<CoreStep, void, Float32Array>;
-type Sub<T = Float32Array> = Generator<CoreStep, T, Float32Array>;
+type Prog = SubProgram<void>;
 
 /** A ProgramRef for one of the programs below. */
 export function testingProgram(name: keyof typeof import('./programs.js')): ProgramRef {
@@ -80,18 +79,11 @@ export function* relayChain(core: Core, args: { words: number }): Prog {
   else core.alloc('result', msg.length).set(msg);
 }
 
-/** Row 0: a streaming reduce chain: each core adds its value to the stream and passes it east. */
+/** Row 0: a streaming reduce chain: each core adds its value (x + 1) to the stream and passes it east. */
 export function* streamChain(core: Core, args: { words: number }): Prog {
   if (core.y !== 0) return;
-  const acc = new Float32Array(args.words).fill(core.x + 1);
-  const last = core.x + 1 === core.cols;
-  if (core.x > 0) {
-    // Relays stream (β after the head); the last core needs the whole vector, so it waits for the tail.
-    const inc = last ? yield core.recv((core.x - 1) % 2) : yield core.stream((core.x - 1) % 2);
-    for (let i = 0; i < acc.length; i++) acc[i] += inc[i];
-  }
-  if (!last) core.send(route(core.x % 2, E), acc);
-  else core.alloc('result', acc.length).set(acc);
+  const acc = yield chainLink(core, args.words, 0);
+  if (core.x + 1 === core.cols) core.alloc('result', acc.length).set(acc);
 }
 
 /**
@@ -111,14 +103,17 @@ export function* nestedChains(core: Core, args: { words: number; rounds: number;
 }
 
 /** One round of nestedChains, one level down: the chain, and a step of local work after it. */
-function* chainRound(core: Core, words: number, round: number, delegate: boolean): Sub {
+function* chainRound(core: Core, words: number, round: number, delegate: boolean): SubProgram<Float32Array> {
   const acc = delegate ? yield* chainLink(core, words, round) : yield chainLink(core, words, round);
   core.compute({ elementwise: words });
   return acc;
 }
 
-/** The chain itself: add this core's value (x + 1 + round) to the stream and pass it east. */
-function* chainLink(core: Core, words: number, round: number): Sub {
+/**
+ * One chain of row 0: add this core's value (x + 1 + round) to the stream and pass it east. Relays stream (β
+ * after the head); the last core needs the whole vector, so it waits for the tail.
+ */
+function* chainLink(core: Core, words: number, round: number): SubProgram<Float32Array> {
   const acc = new Float32Array(words).fill(core.x + 1 + round);
   const last = core.x + 1 === core.cols;
   if (core.x > 0) {

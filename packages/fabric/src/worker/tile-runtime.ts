@@ -2,7 +2,7 @@
 // scheduler that resumes each core's generator until it waits, and delivery within and across tiles.
 
 import { coreName, KIND_WAIT, serialisationCycles } from '@wafer/arch';
-import type { CoreProgram, CoreStep, MachineSpec, MeshShape, SubProgram, Tile } from '@wafer/arch';
+import type { CoreProgram, MachineSpec, MeshShape, SubProgram, Tile } from '@wafer/arch';
 import { ABORT_NONE, ABORT_FAILED, ControlState, PROGRESS_BEATS, PROGRESS_EPOCH, PROGRESS_RUNNING } from '../shared-state.js';
 import type { CoreFailure, RunSummary, TileCounters, TileInit, WaitingCore } from '../protocol.js';
 import { CoreHandle, COLOR_MASK, STREAM_FLAG } from './core-handle.js';
@@ -45,8 +45,8 @@ export class TileRuntime {
   private readonly waitReq: Int32Array;
   private readonly lastTaken: Float64Array; // [core * 32 + colour]: when this core last took a message off that route
   readonly memory: CoreMemory;
-  /** Per core: the generator it runs now (its program, or the sub-program that program is running). */
-  private readonly gens: (Generator<CoreStep, unknown, Float32Array> | null)[];
+  /** Per core, while it waits: the generator it runs (its program, or the sub-program that program is running). */
+  private readonly gens: (SubProgram | null)[];
   /** Per core: the generators suspended in `yield sub(...)` under the running one, innermost last. */
   private readonly callers: (SubProgram[] | undefined)[];
   private readonly inbox: (Float32Array | undefined)[];
@@ -361,24 +361,22 @@ export class TileRuntime {
     let thrown = false;
     try {
       for (;;) {
-        let r: IteratorResult<CoreStep, unknown>;
+        let r;
         try {
           r = thrown ? gen.throw(value) : gen.next(value as Float32Array);
           thrown = false;
         } catch (err) {
-          const callers = this.callers[i];
-          if (callers === undefined || callers.length === 0) throw err;
-          gen = callers.pop()!;
-          this.gens[i] = gen;
+          const caller = this.callers[i]?.pop();
+          if (caller === undefined) throw err;
+          gen = caller;
           value = err;
           thrown = true;
           continue;
         }
         if (r.done) {
-          const callers = this.callers[i];
-          if (callers !== undefined && callers.length > 0) {
-            gen = callers.pop()!;
-            this.gens[i] = gen;
+          const caller = this.callers[i]?.pop();
+          if (caller !== undefined) {
+            gen = caller;
             value = r.value;
             continue;
           }
@@ -389,9 +387,8 @@ export class TileRuntime {
         const req = r.value;
         if (typeof req !== 'number') {
           if (typeof req !== 'object' || req === null || typeof req.next !== 'function') throw new TypeError(`a core program yielded ${String(req)}: yield core.recv(colour), core.stream(colour) or a sub-program (a generator)`);
-          (this.callers[i] ??= []).push(gen as SubProgram);
+          (this.callers[i] ??= []).push(gen);
           gen = req;
-          this.gens[i] = gen;
           value = undefined;
           continue;
         }
@@ -399,6 +396,7 @@ export class TileRuntime {
         const mb = this.mailbox;
         const slot = mb.take(i, color);
         if (slot < 0) {
+          this.gens[i] = gen;
           this.waitReq[i] = req;
           return true;
         }
