@@ -124,6 +124,20 @@ function* chainLink(core: Core, words: number, round: number): SubProgram<Float3
   return acc;
 }
 
+/**
+ * A chain along row 0: each core adds x + 1 to the vector from its western neighbour (core 0 starts from zeros),
+ * keeps the running sum in 'result', and passes the vector east, given up (`give`) or as a copy (`send`).
+ */
+export function* givenChain(core: Core, args: { words: number; give: boolean }): Prog {
+  if (core.y !== 0) return;
+  const acc = core.x === 0 ? core.scratch(args.words) : yield core.recv(0);
+  for (let i = 0; i < acc.length; i++) acc[i] += core.x + 1;
+  core.alloc('result', acc.length).set(acc);
+  if (core.x + 1 === core.cols) return;
+  if (args.give) core.give(route(0, E), acc);
+  else core.send(route(0, E), acc);
+}
+
 /** Core (0,0) yields something that is neither a receive nor a sub-program (a program bug); the others end. */
 export function* yieldsJunk(core: Core): Prog {
   if (core.x === 0 && core.y === 0) yield { not: 'a program' } as unknown as RecvRequest;

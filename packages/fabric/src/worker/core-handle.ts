@@ -51,6 +51,14 @@ export class CoreHandle implements Core {
   }
 
   send(r: Route, data: Float32Array): void {
+    this.transmit(r, data, false);
+  }
+  give(r: Route, data: Float32Array): void {
+    this.transmit(r, data, true);
+  }
+
+  /** A send; `given`: the receiver inside the tile takes `data` itself instead of a copy (`give`). */
+  private transmit(r: Route, data: Float32Array, given: boolean): void {
     const t = this.t;
     const i = this.i;
     // The mesh shape from this handle's own fields (a table per core would be one more cache line per send).
@@ -84,9 +92,9 @@ export class CoreHandle implements Core {
     const dx = DX[r.dir];
     const dy = DY[r.dir];
     if (r.multicast) {
-      for (let k = 1; k <= r.hops; k++) t.post(this.x + dx * k, this.y + dy * k, r.color, k, start, data);
+      for (let k = 1; k <= r.hops; k++) t.post(this.x + dx * k, this.y + dy * k, r.color, k, start, data, false);
     } else {
-      t.post(this.x + dx * r.hops, this.y + dy * r.hops, r.color, r.hops, start, data);
+      t.post(this.x + dx * r.hops, this.y + dy * r.hops, r.color, r.hops, start, data, given);
     }
   }
 

@@ -163,13 +163,14 @@ export class TileRuntime {
   // ---- delivery ----
 
   /**
-   * Sends `data` (the sender's vector, copied here: it may change it afterwards) to core (x, y): handed over
-   * at once inside the tile, written to the owner's ring otherwise.
+   * Sends `data` (the sender's vector) to core (x, y): handed over at once inside the tile, as a copy (the
+   * sender may change its vector afterwards) unless the sender `given` it up; written to the owner's ring
+   * otherwise.
    */
-  post(x: number, y: number, color: number, hops: number, start: number, data: Float32Array): void {
+  post(x: number, y: number, color: number, hops: number, start: number, data: Float32Array, given: boolean): void {
     const dst = y * this.mesh.cols + x;
     const owner = this.owner[dst];
-    if (owner === this.tile.id) this.deliver(this.localAt(x, y), color, hops, start, this.arena.copy(data));
+    if (owner === this.tile.id) this.deliver(this.localAt(x, y), color, hops, start, given ? data : this.arena.copy(data));
     else this.links.send(owner, dst, color, hops, start, data);
   }
 

@@ -28,9 +28,10 @@ type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
 
 /**
  * Reduces `mine` with every other core's vector on the line and returns the result. The collective takes
- * `mine`: it accumulates into it, as a core adds what arrives into its own buffer on the chip, so pass a copy
- * of a vector you still need. A plain function returning the strategy's generator, for the core to run with
- * `yield allreduce(...)`.
+ * `mine`: it accumulates into it, as a core adds what arrives into its own buffer on the chip, and a core that
+ * passes its partial on gives the vector to its neighbour (`core.give`, no copy). So pass a fresh vector or a
+ * copy, never an `alloc`ed buffer, and do not use `mine` after the call. A plain function returning the
+ * strategy's generator, for the core to run with `yield allreduce(...)`.
  */
 export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
   if (line.length === 1) return alone(mine);
@@ -50,7 +51,7 @@ function* alone(mine: Float32Array): Gen {
  * (cores before it send toward high, cores after it toward low). Phase 2: group roots stream-reduce toward
  * the middle group's root over routes that pass other routers (α per hop, one relay per root). Phase 3:
  * the global root multicasts the result along the line. About √P relays instead of P. `acc` is the
- * caller's vector, which partials are added into (see allreduce).
+ * caller's vector, which partials are added into; a core that passes it on gives it up (see allreduce).
  * (Few locals on purpose: a generator keeps every local in a heap frame of its own, allocated per call, and
  * every core calls this about ten times per layer.)
  */
@@ -65,7 +66,7 @@ function* ktreeAllreduce(core: Core, line: Line, acc: Float32Array, opts: Allred
     const color = c + (toHigh ? UP1 : DOWN1);
     const hasUpstream = toHigh ? p > t.first : p < t.last;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
-    core.send(lineRoute(line, color, p, toHigh ? p + 1 : p - 1), acc);
+    core.give(lineRoute(line, color, p, toHigh ? p + 1 : p - 1), acc); // passed on, never read here again
     return yield core.recv(c + (p < t.R ? DOWN3 : UP3));
   }
   if (t.mid > t.first) combine(opts.op, acc, yield core.stream(c + UP1));
@@ -77,7 +78,7 @@ function* ktreeAllreduce(core: Core, line: Line, acc: Float32Array, opts: Allred
     const color = c + (toHigh ? UP2 : DOWN2);
     const hasUpstream = toHigh ? t.g > 0 : t.g < t.G - 1;
     if (hasUpstream) combine(opts.op, acc, yield core.stream(color));
-    core.send(lineRoute(line, color, p, toHigh ? t.rootAfter : t.rootBefore), acc);
+    core.give(lineRoute(line, color, p, toHigh ? t.rootAfter : t.rootBefore), acc);
     return yield core.recv(c + (p < t.R ? DOWN3 : UP3));
   }
   if (t.gm > 0) combine(opts.op, acc, yield core.stream(c + UP2));
@@ -141,7 +142,7 @@ function* pipelineAllreduce(core: Core, line: Line, acc: Float32Array, opts: All
   const back = opts.colors + 1;
   if (p > 0) combine(opts.op, acc, yield core.stream(chain));
   if (p < P - 1) {
-    core.send(lineRoute(line, chain, p, p + 1), acc);
+    core.give(lineRoute(line, chain, p, p + 1), acc);
     return yield core.recv(back);
   }
   core.send(lineRoute(line, back, p, 0, true), acc);

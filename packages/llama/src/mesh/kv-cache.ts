@@ -7,6 +7,7 @@ import { rowCount } from './layout.js';
 
 /** Route colour of the one-hop shifts toward row 0. */
 export const KV_SHIFT_COLOR = 14;
+const SHIFT_UP = route(KV_SHIFT_COLOR, N, 1);
 
 /** This core's slice of one layer's cache: entries in sequence order, oldest first. */
 export interface KvSlice {
@@ -69,7 +70,7 @@ export function* kvAppend(core: Core, slice: KvSlice, k: Float32Array, v: Float3
     msg.set(slice.keys.subarray(0, b), 0);
     msg.set(slice.values.subarray(0, b), b);
     msg[2 * b] = slice.positions[0];
-    core.send(route(KV_SHIFT_COLOR, N, 1), msg);
+    core.give(SHIFT_UP, msg);
     slice.keys.copyWithin(0, b, slice.count * b);
     slice.values.copyWithin(0, b, slice.count * b);
     slice.positions.copyWithin(0, 1, slice.count);

@@ -38,6 +38,9 @@ class RegionCore implements Core {
   send(r: Route, data: Float32Array): void {
     this.inner.send(r, data);
   }
+  give(r: Route, data: Float32Array): void {
+    this.inner.give(r, data);
+  }
   forward(r: Route, data: Float32Array): void {
     this.inner.forward(r, data);
   }
