@@ -47,10 +47,10 @@ export function* qkt(core: Core, args: QktCoreArgs): Generator<RecvRequest, void
     // Reduce the partials along the row toward column kb: streaming relays from both ends.
     if (x < kb) {
       if (x > 0) addInto(part, yield core.stream(toHigh));
-      core.send(lineRoute(rowLine, toHigh, x, x + 1), part);
+      core.give(lineRoute(rowLine, toHigh, x, x + 1), part); // passed on: a fresh vector each step
     } else if (x > kb) {
       if (x < core.cols - 1) addInto(part, yield core.stream(toLow));
-      core.send(lineRoute(rowLine, toLow, x, x - 1), part);
+      core.give(lineRoute(rowLine, toLow, x, x - 1), part);
     } else {
       if (x > 0) addInto(part, yield core.recv(toHigh));
       if (x < core.cols - 1) addInto(part, yield core.recv(toLow));
