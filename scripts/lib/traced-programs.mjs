@@ -17,7 +17,9 @@ function recorder(core) {
     egressFree = start + serialisationCycles(core.machine, data.length);
     records.push(r.dir, r.hops, start, data.length, r.color);
   };
+  // Every method of the core contract that sends (send, give, forward): a new one must be logged here too.
   view.send = (r, data) => { log(r, data); core.send(r, data); };
+  view.give = (r, data) => { log(r, data); core.give(r, data); };
   view.forward = (r, data) => { log(r, data); core.forward(r, data); };
   Object.defineProperty(view, 'clock', { get: () => core.clock });
   const save = () => core.alloc('trace', records.length).set(records);

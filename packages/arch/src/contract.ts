@@ -79,7 +79,7 @@ export interface Core {
   /**
    * Sends `data` itself, as `send` does in every modeled respect, but without the copy: the core gives the vector
    * up and must not read or change it afterwards (the receiver may). For a vector the core is done with, such as
-   * a partial sum it passes on and never reads again; never for an `alloc`ed buffer, which stays the core's. A
+   * a partial sum it passes on and never reads again; never for a placed or `alloc`ed buffer, which stays the core's. A
    * multicast still gives every receiver a copy.
    */
   give(r: Route, data: Float32Array): void;

@@ -16,12 +16,13 @@ function naiveConflict(bits: number): boolean {
 describe('countRoutes', () => {
   it('finds a conflict exactly when an output port has two inputs, for random entries', () => {
     let seed = 12345;
-    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16; // the high bits of an LCG
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16; // the high bits of an LCG
     let conflicts = 0;
     for (let k = 0; k < 4000; k++) {
       // Few bits per entry, as real entries have: about half of them conflict.
       let bits = 0;
-      for (let b = 0; b < 1 + (next() % 4); b++) bits |= 1 << (next() % 25);
+      const count = 1 + (next() % 4);
+      for (let b = 0; b < count; b++) bits |= 1 << (next() % 25);
       const table = new Uint32Array(2 * 32);
       table[32 + 7] = bits;
       const r = countRoutes(table, { rows: 1, cols: 2 });

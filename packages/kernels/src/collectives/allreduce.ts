@@ -30,7 +30,7 @@ type Gen = Generator<RecvRequest, Float32Array, Float32Array>;
  * Reduces `mine` with every other core's vector on the line and returns the result. The collective takes
  * `mine`: it accumulates into it, as a core adds what arrives into its own buffer on the chip, and a core that
  * passes its partial on gives the vector to its neighbour (`core.give`, no copy). So pass a fresh vector or a
- * copy, never an `alloc`ed buffer, and do not use `mine` after the call. A plain function returning the
+ * copy, never a placed or `alloc`ed buffer, and do not use `mine` after the call. A plain function returning the
  * strategy's generator, for the core to run with `yield allreduce(...)`.
  */
 export function allreduce(core: Core, line: Line, mine: Float32Array, opts: AllreduceOptions): Gen {
