@@ -14,21 +14,17 @@ const PORT_NAMES = ['N', 'E', 'S', 'W', 'core'];
 /** Bit (i * 5 + o) for every input port i: the inputs that feed output port o, shifted by o. */
 const INPUTS_OF_OUTPUT_0 = 0b00001_00001_00001_00001_00001;
 
-/** True when two input ports of a router's colour entry feed one output port (checked without allocating). */
-function merges(bits: number): boolean {
-  for (let o = 0; o < 5; o++) {
-    const inputs = bits & (INPUTS_OF_OUTPUT_0 << o);
-    if ((inputs & (inputs - 1)) !== 0) return true;
-  }
-  return false;
-}
-
-/** The first output port of a router's colour entry that two input ports feed, or null. */
+/**
+ * The first output port of a router's colour entry that two input ports feed, or null. A mask test per output
+ * first, so that the port list is built only for a conflict (this runs for every entry after every run).
+ */
 function merge(bits: number): { ports: string[]; out: string } | null {
   for (let o = 0; o < 5; o++) {
+    const inputs = bits & (INPUTS_OF_OUTPUT_0 << o);
+    if ((inputs & (inputs - 1)) === 0) continue; // at most one input feeds o
     const ports: string[] = [];
-    for (let i = 0; i < 5; i++) if ((bits & (1 << (i * 5 + o))) !== 0) ports.push(PORT_NAMES[i]);
-    if (ports.length > 1) return { ports, out: PORT_NAMES[o] };
+    for (let i = 0; i < 5; i++) if ((inputs & (1 << (i * 5 + o))) !== 0) ports.push(PORT_NAMES[i]);
+    return { ports, out: PORT_NAMES[o] };
   }
   return null;
 }
@@ -58,7 +54,7 @@ export function countRoutes(table: Uint32Array, mesh: MeshShape): { max: number;
       const bits = table[r * 32 + c];
       if (bits === 0) continue;
       count += popcount(bits);
-      if (conflict === null && merges(bits)) {
+      if (conflict === null) {
         const m = merge(bits);
         if (m !== null) conflict = { x: r % mesh.cols, y: Math.floor(r / mesh.cols), color: c, ...m };
       }
