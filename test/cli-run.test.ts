@@ -1,6 +1,6 @@
 // `wafer run --json` and the text stream from the bundled model: exact greedy ids from llama2.c's reference.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { wafer } from './helpers/cli.js';
 
 const golden = JSON.parse(readFileSync(new URL('./golden/stories260K-greedy.json', import.meta.url), 'utf8'));
@@ -22,6 +22,33 @@ describe('wafer run', () => {
     expect(c.prompt + out.text).toBe(c.stdout.replace(/\n$/, ''));
     expect(out.wall.ttft_s).toBeGreaterThan(0);
     expect(out.wall.decode_tok_s).toBeGreaterThan(0);
+  });
+
+  it('--profile-wall splits each thread\'s run time, and on Linux its time waiting for a CPU and asleep', async () => {
+    const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Once upon a time' && k.n === 64);
+    const r = await wafer('run', '-p', c.prompt, '-n', '8', '--temp', '0', '--threads', '2', '--profile-wall', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tokens).toEqual(c.generated_tokens.slice(0, 8)); // profiling changes no token
+    const threads = out.wall_profile.threads;
+    expect(threads).toHaveLength(2);
+    const schedstat = existsSync('/proc/thread-self/schedstat');
+    for (const t of threads) {
+      expect(t.run_ms).toBeGreaterThan(0);
+      // Asleep is the part of the waits after the spin; the run is on a CPU, waiting for one, or asleep.
+      expect(t.asleep_ms).toBeGreaterThanOrEqual(0);
+      expect(t.asleep_ms).toBeLessThanOrEqual(t.waiting_ms);
+      if (schedstat) {
+        expect(t.run_queue_ms).toBeGreaterThanOrEqual(0);
+        expect(t.run_queue_ms + t.asleep_ms).toBeLessThanOrEqual(t.run_ms);
+        expect(t.on_cpu_ms).toBeCloseTo(t.run_ms - t.asleep_ms - t.run_queue_ms, 6);
+      } else {
+        expect(t.run_queue_ms).toBeNull();
+      }
+    }
+    const text = await wafer('run', '-p', c.prompt, '-n', '4', '--threads', '2', '--profile-wall');
+    expect(text.stderr).toContain('| thread | run ms | local kernels | waiting for other threads |');
+    expect(text.stderr).toContain(schedstat ? '| thread | run ms | on a CPU | ready, waiting for a CPU | asleep on its doorbell |' : 'time waiting for a CPU: not reported');
   });
 
   it('the default mesh engine prints the same tokens plus the modeled report', async () => {

@@ -138,6 +138,10 @@ export interface TileWall {
   idleMs: number; // waiting for other threads (polling and sleeping)
   linksMs: number; // moving messages through the cross-tile rings
   gcMs: number; // garbage collection the thread reported since the previous run
+  /** Part of idleMs asleep on the doorbell (after the spin), off every CPU. */
+  sleepMs: number;
+  /** Where Linux reports it (/proc/thread-self/schedstat): ms the thread was ready to run but waited for a CPU. */
+  runQueueMs?: number;
 }
 
 export interface CoreFailure {

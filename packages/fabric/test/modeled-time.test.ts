@@ -48,6 +48,20 @@ describe('modeled time', () => {
     expect(c.linkWords[2 * 4 + 3]).toBe(n); // link(2,0)->W
   });
 
+  it("counts each link of the route each message took, when a core's route on a colour changes", async () => {
+    await fabric.run(testingProgram('routeChanges'), { words: [3, 2, 4] });
+    const c = await fabric.counters();
+    const east = (x: number) => x * 4 + 1; // link(x,0)->E
+    expect([0, 1, 2, 3].map((x) => c.linkMessages[east(x)])).toEqual([3, 1, 1, 0]);
+    expect([0, 1, 2, 3].map((x) => c.linkWords[east(x)])).toEqual([9, 2, 2, 0]);
+    expect([0, 1, 2, 3].map((x) => c.linkBusyCycles[east(x)])).toEqual([9, 2, 2, 0]); // dev: one value per cycle
+    // A run that reads no counters leaves nothing behind for the next one.
+    await fabric.run(testingProgram('routeChanges'), { words: [1, 1, 1] });
+    await fabric.run(testingProgram('routeChanges'), { words: [5, 6, 7] });
+    const d = await fabric.counters();
+    expect([0, 1, 2, 3].map((x) => d.linkWords[east(x)])).toEqual([18, 6, 6, 0]);
+  });
+
   it('ping-pong: each leg is α + n, plus the element-wise add', async () => {
     const n = 5;
     const rounds = 4;

@@ -66,6 +66,23 @@ export function* contended(core: Core, args: { words: number }): Prog {
   }
 }
 
+/**
+ * (0,0) sends on one colour along two routes: `words[0]` values one hop east, `words[1]` multicast three hops east,
+ * then `words[2]` one hop east again (each link's counters must follow the route each message took).
+ */
+export function* routeChanges(core: Core, args: { words: [number, number, number] }): Prog {
+  if (core.y !== 0 || core.x > 3) return;
+  const [a, b, c] = args.words;
+  if (core.x === 0) {
+    core.send(route(2, E), new Float32Array(a));
+    core.send(route(2, E, 3, true), new Float32Array(b));
+    core.send(route(2, E), new Float32Array(c));
+    return;
+  }
+  const got = core.x === 1 ? 3 : 1;
+  for (let k = 0; k < got; k++) yield core.recv(2);
+}
+
 /** Row 0: core x relays a message from the west to the east (store-and-forward), `hops` cores in a chain. */
 export function* relayChain(core: Core, args: { words: number }): Prog {
   if (core.y !== 0) return;

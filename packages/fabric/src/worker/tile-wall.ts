@@ -1,9 +1,11 @@
 // Where one thread's wall time went in a run (--profile-wall, observe.wallTrace): the local kernels, waiting for
-// other threads, ring work, garbage collection, the rest. Wall time only, never part of a modeled figure; off,
-// it costs one branch per measured point.
+// other threads, ring work, garbage collection, the rest; how long it slept; and, where Linux reports it, how long
+// it was ready to run but waited for a CPU. Wall time only, never part of a modeled figure; off, it costs one
+// branch per measured point.
 
 import { localKernelClock, WALL_IDLE, WALL_RINGS, WALL_RUN } from '@wafer/arch';
 import type { RunSummary } from '../protocol.js';
+import { ThreadCpu } from './thread-cpu.js';
 import { WallRecorder } from './wall-recorder.js';
 
 export class TileWall {
@@ -14,17 +16,24 @@ export class TileWall {
   /** GC time (ms) the worker observed since the last run; set by the worker before each run. */
   gcMs = 0;
   private idleMs = 0;
+  private sleepMs = 0;
   private ringsMs = 0;
+  /** The thread's time in the run queue (null: off, or not reported by this system). */
+  private readonly cpu: ThreadCpu | null;
+  private queueAtStart = 0;
 
   constructor(tile: number, profileWall: boolean, wallTrace: boolean) {
     this.recorder = wallTrace ? new WallRecorder(tile) : null;
     this.on = profileWall || wallTrace;
+    this.cpu = profileWall ? ThreadCpu.open() : null;
   }
 
   /** The run starts: returns its start time (0 when off) and starts the local-kernel clock. */
   start(): number {
     this.idleMs = 0;
+    this.sleepMs = 0;
     this.ringsMs = 0;
+    if (this.cpu !== null && this.cpu.read()) this.queueAtStart = this.cpu.runQueueMs;
     localKernelClock.enabled = this.on;
     localKernelClock.ms = 0;
     localKernelClock.calls = 0;
@@ -44,6 +53,11 @@ export class TileWall {
     this.recorder?.add(WALL_IDLE, performance.timeOrigin + w0, performance.timeOrigin + t);
   }
 
+  /** The thread slept on its doorbell from w0 until now (part of a wait that `idled` then counts whole). */
+  slept(w0: number): void {
+    if (this.on) this.sleepMs += performance.now() - w0;
+  }
+
   /** The thread worked on its rings from w0 until now. */
   rings(w0: number): void {
     const t = performance.now();
@@ -56,7 +70,8 @@ export class TileWall {
     localKernelClock.enabled = false;
     if (!this.on || summary === null) return;
     const t1 = performance.now();
-    summary.wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs };
+    summary.wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs, sleepMs: this.sleepMs };
+    if (this.cpu !== null && this.cpu.read()) summary.wall.runQueueMs = this.cpu.runQueueMs - this.queueAtStart;
     if (this.recorder === null) return;
     this.recorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
     summary.wallTrace = this.recorder.take();
