@@ -70,3 +70,13 @@ export function attnValuesJs(out: Float32Array, probs: Float32Array, values: Flo
     }
   }
 }
+
+/** acc[i] += v[i] for every i of acc, each sum rounded to float32 on its store. */
+export function addIntoJs(acc: Float32Array, v: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += v[i];
+}
+
+/** acc[i] = v[i] where v[i] > acc[i], for every i of acc. */
+export function maxIntoJs(acc: Float32Array, v: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) if (v[i] > acc[i]) acc[i] = v[i];
+}

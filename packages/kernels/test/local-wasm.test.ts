@@ -2,7 +2,7 @@
 // (ragged, single rows and columns, empty blocks), with operands in the thread's local heap and outside it.
 import { describe, expect, it } from 'vitest';
 import { localHeap } from '@wafer/arch';
-import { attnScoresJs, attnScoresLocal, attnValuesJs, attnValuesLocal, gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend } from '@wafer/kernels';
+import { addInto, addIntoJs, attnScoresJs, attnScoresLocal, attnValuesJs, attnValuesLocal, gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend, maxInto, maxIntoJs } from '@wafer/kernels';
 
 let seed = 20261128;
 function rand(): number {
@@ -96,6 +96,31 @@ describe('WebAssembly local kernels match the JavaScript oracle bit for bit', ()
       attnValuesLocal(oWasm, probs, values, b, count, nrep, kvOff, headDim);
       attnValuesJs(oJs, probs, values, b, count, nrep, kvOff, headDim);
       expect(bits(oWasm), `values b=${b} count=${count}`).toEqual(bits(oJs));
+    }
+  });
+
+  it('addInto and maxInto (an allreduce step) on 300 random lengths, with NaN, infinities and signed zeros', () => {
+    const special = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-45, 3.4e38];
+    for (let trial = 0; trial < 300; trial++) {
+      // Lengths on both sides of the WebAssembly threshold (48), ragged against SIMD's four lanes.
+      const n = [0, 1, 3, 4, 5, 47, 48, 49, 50, 63, 64, 65, 131, 1143][trial % 14];
+      const inHeap = trial % 3 !== 0;
+      const acc = vec(n, inHeap);
+      const v = vec(n + (trial % 2), inHeap); // v may be longer: only acc's length counts
+      for (let i = 0; i < n; i++) {
+        if (rand() < 0.1) acc[i] = special[Math.floor(rand() * special.length)];
+        if (rand() < 0.1) v[i] = special[Math.floor(rand() * special.length)];
+        if (rand() < 0.05) v[i] = acc[i] === 0 ? (Object.is(acc[i], 0) ? -0 : 0) : acc[i]; // ties, and -0 against +0
+      }
+      for (const [wasm, js] of [[addInto, addIntoJs], [maxInto, maxIntoJs]] as const) {
+        const a = acc.slice();
+        const b = acc.slice();
+        wasm(a, v);
+        js(b, v);
+        // NaN payloads aside (a NaN result is a NaN either way), the bits agree.
+        const canon = (x: Float32Array) => bits(x).map((u, i) => (Number.isNaN(x[i]) ? 0x7fc00000 : u));
+        expect(canon(a), `${wasm.name} n=${n}`).toEqual(canon(b));
+      }
     }
   });
 
