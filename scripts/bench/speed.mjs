@@ -5,7 +5,8 @@
 // Each goal is printed beside the floor of this execution model (`pnpm bench floor`): the best a runtime of wafer's
 // design (a generator per core) could do here, with perfect 2-thread scaling and nothing modeled.
 // Beside the 2-thread figures: what this host gives a second thread, from two independent 1-thread engines at once
-// (scripts/lib/host-parallel.mjs).
+// (scripts/lib/host-parallel.mjs), and where a 2-thread engine's threads spent their run time (`--profile-wall`:
+// waiting for each other, asleep, and ready to run but waiting for a CPU).
 // Printed, never asserted. `--quick`: fewer tokens and runs. `--only=NAME[,NAME]`: llama, scaling, fabric.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -85,6 +86,33 @@ async function meshRate(model, tokenizer, side, threads, newTokens, machineName 
   }
 }
 
+/**
+ * Per thread of a warm 2-thread engine with the wall profile on: the share of its run time it waited for other
+ * threads, slept, and (where Linux reports it) was ready to run but waited for a CPU. Text per thread.
+ */
+async function threadWaits(model, tokenizer, side, newTokens) {
+  const mesh = await MeshLlama.create(model, { mesh: { rows: side, cols: side }, threads: 2, machine: machine('wse2'), prefill: 'decode', profileWall: true });
+  try {
+    await decodeRate(mesh, model, tokenizer, 4); // warm-up
+    const from = mesh.steps.length;
+    await decodeRate(mesh, model, tokenizer, newTokens);
+    const sum = [0, 1].map(() => ({ run: 0, idle: 0, sleep: 0, queue: 0, queueKnown: true }));
+    for (const step of mesh.steps.slice(from)) {
+      step.report.wall?.forEach((w, i) => {
+        sum[i].run += w.runMs;
+        sum[i].idle += w.idleMs;
+        sum[i].sleep += w.sleepMs;
+        if (w.runQueueMs === undefined) sum[i].queueKnown = false;
+        else sum[i].queue += w.runQueueMs;
+      });
+    }
+    const pct = (x, of) => `${((100 * x) / of).toFixed(0)}%`;
+    return sum.map((t) => `waiting for the other thread ${pct(t.idle, t.run)} (asleep ${pct(t.sleep, t.run)})` + (t.queueKnown ? `, ready but waiting for a CPU ${pct(t.queue, t.run)}` : ', time waiting for a CPU not reported here'));
+  } finally {
+    await mesh.close();
+  }
+}
+
 async function referenceRate(model, tokenizer, newTokens) {
   const engine = new ReferenceLlama(model);
   await decodeRate(engine, model, tokenizer, 8);
@@ -155,6 +183,12 @@ try {
     console.log(`What this host gives a second thread (two independent engines, nothing shared, median of ${quick ? 3 : 5} rounds; measured minutes after the rows above; the host's speed drifts, so single figures move by 10–20%):`);
     console.log(`- ${both('stories15M synth 28x28', hp15, w15)}`);
     console.log(`- ${both('stories260K 8x8', hp260, w260)}\n`);
+    const waits = [await threadWaits(m15, t15, 28, quick ? 4 : 8), await threadWaits(m260, t260, 8, quick ? 32 : 64)];
+    console.log('Where the 2-thread engines\' threads spent their run time (`--profile-wall`, a separate warm engine; waiting for a CPU: Linux\'s run-queue time, the CPU taken by another thread or process):');
+    for (const [name, w] of [['stories15M synth 28x28', waits[0]], ['stories260K 8x8', waits[1]]]) {
+      console.log(`- ${name}: ${w.map((t, i) => `thread ${i}: ${t}`).join('; ')}`);
+    }
+    console.log('');
     if (c15) row('stories15M 28x28, 2 threads, / run.c', 'decode', BEFORE['stories15M 28x28 T2 / run.c'], w15[2] / c15, 0.5, 'x', b15 / c15);
     row('stories15M 28x28, 2 threads', 'decode tok/s', BEFORE['stories15M 28x28 T2'], w15[2], null, '', b15);
     row('stories260K 8x8, 2 threads', 'decode tok/s', BEFORE['stories260K 8x8 T2'], w260[2], 1000, '', b260);
