@@ -1,9 +1,18 @@
 // `wafer run --json` and the text stream from the bundled model: exact greedy ids from llama2.c's reference.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { wafer } from './helpers/cli.js';
 
 const golden = JSON.parse(readFileSync(new URL('./golden/stories260K-greedy.json', import.meta.url), 'utf8'));
+
+/** Whether this system reports threads' scheduler statistics (what --profile-wall's run-queue column needs). */
+function schedstatReported(): boolean {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[2]) > 0;
+  } catch {
+    return false;
+  }
+}
 
 describe('wafer run', () => {
   it('--json prints exactly one object with the reference greedy tokens', async () => {
@@ -32,7 +41,7 @@ describe('wafer run', () => {
     expect(out.tokens).toEqual(c.generated_tokens.slice(0, 8)); // profiling changes no token
     const threads = out.wall_profile.threads;
     expect(threads).toHaveLength(2);
-    const schedstat = existsSync('/proc/thread-self/schedstat');
+    const schedstat = schedstatReported();
     for (const t of threads) {
       expect(t.run_ms).toBeGreaterThan(0);
       // Asleep is the part of the waits after the spin; the run is on a CPU, waiting for one, or asleep.

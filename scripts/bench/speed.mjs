@@ -106,7 +106,7 @@ async function threadWaits(model, tokenizer, side, newTokens) {
         else sum[i].queue += w.runQueueMs;
       });
     }
-    const pct = (x, of) => `${((100 * x) / of).toFixed(0)}%`;
+    const pct = (x, of) => (of > 0 ? `${((100 * x) / of).toFixed(0)}%` : '–');
     return sum.map((t) => `waiting for the other thread ${pct(t.idle, t.run)} (asleep ${pct(t.sleep, t.run)})` + (t.queueKnown ? `, ready but waiting for a CPU ${pct(t.queue, t.run)}` : ', time waiting for a CPU not reported here'));
   } finally {
     await mesh.close();

@@ -57,7 +57,7 @@ export function wallProfileReport(runs: RunReport[]): WallProfileSummary | null 
     text += '[wafer] | thread | run ms | on a CPU | ready, waiting for a CPU | asleep on its doorbell |\n';
     for (const r of rows) text += `[wafer] | ${r.thread} | ${ms(r.run_ms)} | ${part(r.on_cpu_ms!, r.run_ms)} | ${part(r.run_queue_ms!, r.run_ms)} | ${part(r.asleep_ms, r.run_ms)} |\n`;
   } else {
-    text += '[wafer] time waiting for a CPU: not reported by this system (no /proc/thread-self/schedstat)\n';
+    text += "[wafer] time waiting for a CPU: not reported (Linux's /proc/thread-self/schedstat unreadable here, or without scheduler statistics)\n";
   }
   return { json: { runs: walls.length, resumes, messages, threads: rows }, text };
 }

@@ -46,14 +46,20 @@ export function localKernelsBackend(): 'wasm' | 'js' {
 // Operands outside the heap (plain arrays from a caller) are staged in heap blocks for the call.
 const staged: { from: Float32Array; block: Float32Array; writeBack: boolean }[] = [];
 
+/** What `ptr` returns when the heap has no room left to stage an operand: the call runs in JavaScript. */
+const NO_ROOM = -1;
+
+/** The heap address of `v`, staging a copy of its first n floats when it lives elsewhere (NO_ROOM: no space). */
 function ptr(v: Float32Array, n: number, writeBack: boolean): Ptr {
   if (heap!.owns(v)) return v.byteOffset;
   const block = heap!.alloc(n);
+  if (!heap!.owns(block)) return NO_ROOM; // a full heap hands out a plain array, which WebAssembly cannot address
   block.set(n === v.length ? v : v.subarray(0, n));
   staged.push({ from: v, block, writeBack });
   return block.byteOffset;
 }
 
+/** After a call: copies written operands back to where they live and frees the staging blocks. */
 function unstage(): void {
   for (const s of staged) {
     if (s.writeBack) s.from.set(s.block.subarray(0, Math.min(s.block.length, s.from.length)));
@@ -62,7 +68,14 @@ function unstage(): void {
   staged.length = 0;
 }
 
-// When the fabric profiles wall time, each entry point below adds its kernel's wall time to the thread's clock.
+/** Instead of a call that cannot run (an operand had no room): frees the staging blocks, writing nothing back. */
+function unstaged(): void {
+  for (const s of staged) heap!.release(s.block);
+  staged.length = 0;
+}
+
+// When the fabric profiles wall time, each entry point below adds its kernel's wall time to the thread's clock
+// (all but addInto and maxInto, an allreduce's element-wise step, which --profile-wall counts with the programs).
 // Written out in each (a closure over the arguments would make every call allocate a context, profiling or not).
 function clockFrom(t0: number): void {
   localKernelClock.ms += performance.now() - t0;
@@ -80,7 +93,14 @@ export function gemvLocal(y: Float32Array, x: Float32Array, w: Float32Array, m: 
 function gemv(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: number): void {
   const k = localWasm();
   if (k === null) return gemvLocalJs(y, x, w, m, n);
-  k.gemv(ptr(x, m, false), ptr(w, m * n, false), ptr(y, n, true), m, n);
+  const px = ptr(x, m, false);
+  const pw = ptr(w, m * n, false);
+  const py = ptr(y, n, true);
+  if (px === NO_ROOM || pw === NO_ROOM || py === NO_ROOM) {
+    unstaged();
+    return gemvLocalJs(y, x, w, m, n);
+  }
+  k.gemv(px, pw, py, m, n);
   if (staged.length > 0) unstage();
 }
 
@@ -95,7 +115,14 @@ export function gemmAccumulate(c: Float32Array, a: Float32Array, b: Float32Array
 function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number): void {
   const kern = localWasm();
   if (kern === null) return gemmAccumulateJs(c, a, b, m, k, n);
-  kern.gemm(ptr(c, m * n, true), ptr(a, m * k, false), ptr(b, k * n, false), m, k, n);
+  const pc = ptr(c, m * n, true);
+  const pa = ptr(a, m * k, false);
+  const pb = ptr(b, k * n, false);
+  if (pc === NO_ROOM || pa === NO_ROOM || pb === NO_ROOM) {
+    unstaged();
+    return gemmAccumulateJs(c, a, b, m, k, n);
+  }
+  kern.gemm(pc, pa, pb, m, k, n);
   if (staged.length > 0) unstage();
 }
 
@@ -110,7 +137,14 @@ export function gemmTransBAccumulate(s: Float32Array, q: Float32Array, k: Float3
 function gemmTransB(s: Float32Array, q: Float32Array, k: Float32Array, m: number, d: number, n: number): void {
   const kern = localWasm();
   if (kern === null) return gemmTransBAccumulateJs(s, q, k, m, d, n);
-  kern.gemmTransB(ptr(s, m * n, true), ptr(q, m * d, false), ptr(k, n * d, false), m, d, n);
+  const ps = ptr(s, m * n, true);
+  const pq = ptr(q, m * d, false);
+  const pk = ptr(k, n * d, false);
+  if (ps === NO_ROOM || pq === NO_ROOM || pk === NO_ROOM) {
+    unstaged();
+    return gemmTransBAccumulateJs(s, q, k, m, d, n);
+  }
+  kern.gemmTransB(ps, pq, pk, m, d, n);
   if (staged.length > 0) unstage();
 }
 
@@ -125,7 +159,14 @@ export function attnScoresLocal(out: Float32Array, q: Float32Array, keys: Float3
 function attnScores(out: Float32Array, q: Float32Array, keys: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
   const kern = localWasm();
   if (kern === null) return attnScoresJs(out, q, keys, b, count, nrep, kvOff, headDim);
-  kern.attnScores(ptr(out, out.length, true), ptr(q, nrep * b, false), ptr(keys, count * b, false), b, count, nrep, kvOff, headDim);
+  const po = ptr(out, out.length, true);
+  const pq = ptr(q, nrep * b, false);
+  const pk = ptr(keys, count * b, false);
+  if (po === NO_ROOM || pq === NO_ROOM || pk === NO_ROOM) {
+    unstaged();
+    return attnScoresJs(out, q, keys, b, count, nrep, kvOff, headDim);
+  }
+  kern.attnScores(po, pq, pk, b, count, nrep, kvOff, headDim);
   if (staged.length > 0) unstage();
 }
 
@@ -140,7 +181,14 @@ export function attnValuesLocal(out: Float32Array, probs: Float32Array, values: 
 function attnValues(out: Float32Array, probs: Float32Array, values: Float32Array, b: number, count: number, nrep: number, kvOff: number, headDim: number): void {
   const kern = localWasm();
   if (kern === null) return attnValuesJs(out, probs, values, b, count, nrep, kvOff, headDim);
-  kern.attnValues(ptr(out, nrep * b, true), ptr(probs, probs.length, false), ptr(values, count * b, false), b, count, nrep, kvOff, headDim);
+  const po = ptr(out, nrep * b, true);
+  const pp = ptr(probs, probs.length, false);
+  const pv = ptr(values, count * b, false);
+  if (po === NO_ROOM || pp === NO_ROOM || pv === NO_ROOM) {
+    unstaged();
+    return attnValuesJs(out, probs, values, b, count, nrep, kvOff, headDim);
+  }
+  kern.attnValues(po, pp, pv, b, count, nrep, kvOff, headDim);
   if (staged.length > 0) unstage();
 }
 
@@ -158,7 +206,13 @@ export function addInto(acc: Float32Array, v: Float32Array): void {
     for (let i = 0; i < n; i++) acc[i] += v[i]; // addIntoJs, written out: most calls are here, on a few floats
     return;
   }
-  k.addInto(ptr(acc, n, true), ptr(v, n, false), n);
+  const pa = ptr(acc, n, true);
+  const pv = ptr(v, n, false);
+  if (pa === NO_ROOM || pv === NO_ROOM) {
+    unstaged();
+    return addIntoJs(acc, v);
+  }
+  k.addInto(pa, pv, n);
   if (staged.length > 0) unstage();
 }
 
@@ -170,7 +224,13 @@ export function maxInto(acc: Float32Array, v: Float32Array): void {
     for (let i = 0; i < n; i++) if (v[i] > acc[i]) acc[i] = v[i]; // maxIntoJs, written out
     return;
   }
-  k.maxInto(ptr(acc, n, true), ptr(v, n, false), n);
+  const pa = ptr(acc, n, true);
+  const pv = ptr(v, n, false);
+  if (pa === NO_ROOM || pv === NO_ROOM) {
+    unstaged();
+    return maxIntoJs(acc, v);
+  }
+  k.maxInto(pa, pv, n);
   if (staged.length > 0) unstage();
 }
 

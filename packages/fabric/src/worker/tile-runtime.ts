@@ -307,7 +307,7 @@ export class TileRuntime {
       const idle = this.links.empty();
       if (idle) this.control.setIdle(me, this.epoch);
       this.idleWaits++;
-      const s0 = this.wall.now();
+      const s0 = this.wall.sleeping();
       if (this.control.waitDoorbell(me, seen, IDLE_WAIT_MS) === 'timed-out') this.idleTimeouts++;
       this.wall.slept(s0);
       if (idle) this.control.setIdle(me, 0);

@@ -18,9 +18,10 @@ export class TileWall {
   private idleMs = 0;
   private sleepMs = 0;
   private ringsMs = 0;
-  /** The thread's time in the run queue (null: off, or not reported by this system). */
+  /** The reader of the thread's run-queue time (null: off, or not reported by this system). */
   private readonly cpu: ThreadCpu | null;
-  private queueAtStart = 0;
+  /** The run-queue total when the run started, or NaN if that read failed (the run then reports none). */
+  private queueAtStart = Number.NaN;
 
   constructor(tile: number, profileWall: boolean, wallTrace: boolean) {
     this.recorder = wallTrace ? new WallRecorder(tile) : null;
@@ -33,7 +34,7 @@ export class TileWall {
     this.idleMs = 0;
     this.sleepMs = 0;
     this.ringsMs = 0;
-    if (this.cpu !== null && this.cpu.read()) this.queueAtStart = this.cpu.runQueueMs;
+    this.queueAtStart = this.cpu !== null && this.cpu.read() ? this.cpu.runQueueMs : Number.NaN;
     localKernelClock.enabled = this.on;
     localKernelClock.ms = 0;
     localKernelClock.calls = 0;
@@ -53,9 +54,27 @@ export class TileWall {
     this.recorder?.add(WALL_IDLE, performance.timeOrigin + w0, performance.timeOrigin + t);
   }
 
-  /** The thread slept on its doorbell from w0 until now (part of a wait that `idled` then counts whole). */
+  /** Marks the start of a sleep on the doorbell: returns its start time (0 when off). */
+  sleeping(): number {
+    if (!this.on) return 0;
+    this.cpu?.read();
+    return performance.now();
+  }
+
+  /**
+   * The thread slept on its doorbell from w0 (`sleeping`) until now: part of a wait that `idled` then counts whole.
+   * After its wake-up a thread may still wait for a CPU; that part is run-queue time, not sleep, so it is taken out
+   * where the run-queue time is known (the sleep and the run-queue figures then never count the same time).
+   */
   slept(w0: number): void {
-    if (this.on) this.sleepMs += performance.now() - w0;
+    if (!this.on) return;
+    const t = performance.now();
+    let queued = 0;
+    if (this.cpu !== null) {
+      const before = this.cpu.runQueueMs;
+      if (this.cpu.read()) queued = this.cpu.runQueueMs - before;
+    }
+    this.sleepMs += Math.max(0, t - w0 - queued);
   }
 
   /** The thread worked on its rings from w0 until now. */
@@ -71,7 +90,7 @@ export class TileWall {
     if (!this.on || summary === null) return;
     const t1 = performance.now();
     summary.wall = { runMs: t1 - t0, localKernelMs: localKernelClock.ms, localKernelCalls: localKernelClock.calls, idleMs: this.idleMs, linksMs: this.ringsMs, gcMs: this.gcMs, sleepMs: this.sleepMs };
-    if (this.cpu !== null && this.cpu.read()) summary.wall.runQueueMs = this.cpu.runQueueMs - this.queueAtStart;
+    if (this.cpu !== null && !Number.isNaN(this.queueAtStart) && this.cpu.read()) summary.wall.runQueueMs = this.cpu.runQueueMs - this.queueAtStart;
     if (this.recorder === null) return;
     this.recorder.add(WALL_RUN, performance.timeOrigin + t0, performance.timeOrigin + t1);
     summary.wallTrace = this.recorder.take();

@@ -218,42 +218,47 @@
 
 ;; acc[i] += v[i] for i < n. A float32 sum rounded once from float64 is the correctly rounded float32 sum (float64
 ;; has more than twice float32's precision), so f32x4.add gives what JavaScript stores: four at a time, then one by one.
+;; (Counted down, not compared with an end address, which would wrap for a block at the top of a 4 GiB memory.)
   (func (export "addInto") (param $acc i32) (param $v i32) (param $n i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local $k i32)
+    (local.set $k (i32.shr_u (local.get $n) (i32.const 2)))
     (block $e4 (loop $l4
-      (br_if $e4 (i32.ge_u (local.get $acc) (local.get $end)))
+      (br_if $e4 (i32.eqz (local.get $k)))
       (v128.store (local.get $acc) (f32x4.add (v128.load (local.get $acc)) (v128.load (local.get $v))))
       (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
       (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
       (br $l4)))
-    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (local.set $k (i32.and (local.get $n) (i32.const 3)))
     (block $e1 (loop $l1
-      (br_if $e1 (i32.ge_u (local.get $acc) (local.get $end)))
+      (br_if $e1 (i32.eqz (local.get $k)))
       (f32.store (local.get $acc) (f32.add (f32.load (local.get $acc)) (f32.load (local.get $v))))
       (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
       (local.set $v (i32.add (local.get $v) (i32.const 4)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
       (br $l1))))
 
 ;; acc[i] = v[i] where v[i] > acc[i], for i < n: a lane keeps acc unless the comparison holds, exactly as the
 ;; JavaScript `if (v[i] > acc[i]) acc[i] = v[i]` (a NaN on either side, or -0 against +0, keeps acc).
   (func (export "maxInto") (param $acc i32) (param $v i32) (param $n i32)
-    (local $end i32) (local $a v128) (local $b v128)
-    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local $k i32) (local $a v128) (local $b v128)
+    (local.set $k (i32.shr_u (local.get $n) (i32.const 2)))
     (block $e4 (loop $l4
-      (br_if $e4 (i32.ge_u (local.get $acc) (local.get $end)))
+      (br_if $e4 (i32.eqz (local.get $k)))
       (local.set $a (v128.load (local.get $acc)))
       (local.set $b (v128.load (local.get $v)))
       (v128.store (local.get $acc) (v128.bitselect (local.get $b) (local.get $a) (f32x4.gt (local.get $b) (local.get $a))))
       (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
       (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
       (br $l4)))
-    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (local.set $k (i32.and (local.get $n) (i32.const 3)))
     (block $e1 (loop $l1
-      (br_if $e1 (i32.ge_u (local.get $acc) (local.get $end)))
+      (br_if $e1 (i32.eqz (local.get $k)))
       (if (f32.gt (f32.load (local.get $v)) (f32.load (local.get $acc)))
         (then (f32.store (local.get $acc) (f32.load (local.get $v)))))
       (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
       (local.set $v (i32.add (local.get $v) (i32.const 4)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
       (br $l1))))
 )
