@@ -2,6 +2,8 @@
 // takes every core's buffers and vectors, so that the WebAssembly local kernels (packages/kernels) read weights
 // and activations where they are, without copying them in. Falls back to plain arrays when it is full.
 
+import { WaferError } from './errors.js';
+
 /** Bytes per WebAssembly page. */
 const PAGE_BYTES = 65536;
 /** Largest memory: 4 GiB, wasm32's limit (the address space is reserved, not committed). */
@@ -97,15 +99,27 @@ let threadHeap: LocalHeap | null | undefined;
 
 /**
  * This thread's heap, created on first use; null where shared WebAssembly memory is unavailable (every block
- * is then a plain array, and the local kernels run their JavaScript versions).
+ * is then a plain array, and the local kernels run their JavaScript versions). WAFER_LOCAL_HEAP_MIB (a whole
+ * number of MiB, 1 to 4096) bounds it below wasm32's 4 GiB, so that a test can fill a heap.
  */
 export function localHeap(): LocalHeap | null {
   if (threadHeap === undefined) {
+    const bound = heapBoundBytes();
     try {
-      threadHeap = new LocalHeap();
+      threadHeap = new LocalHeap(Math.min(16 * PAGE_BYTES, bound ?? Infinity), bound);
     } catch {
       threadHeap = null;
     }
   }
   return threadHeap;
+}
+
+/** WAFER_LOCAL_HEAP_MIB in bytes (undefined: not set); anything but a whole number of MiB from 1 to 4096 throws. */
+function heapBoundBytes(): number | undefined {
+  const mib = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WAFER_LOCAL_HEAP_MIB;
+  if (mib === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(mib) || Number(mib) > 4096) {
+    throw new WaferError('USAGE', `WAFER_LOCAL_HEAP_MIB must be a whole number of MiB from 1 to 4096, got '${mib}'`);
+  }
+  return Number(mib) * 1024 * 1024;
 }

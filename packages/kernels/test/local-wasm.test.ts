@@ -1,5 +1,6 @@
 // The WebAssembly SIMD local kernels give the same float32 bits as the JavaScript oracle, on random shapes
 // (ragged, single rows and columns, empty blocks), with operands in the thread's local heap and outside it.
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { localHeap } from '@wafer/arch';
 import { addInto, addIntoJs, attnScoresJs, attnScoresLocal, attnValuesJs, attnValuesLocal, gemmAccumulate, gemmAccumulateJs, gemmTransBAccumulate, gemmTransBAccumulateJs, gemvLocal, gemvLocalJs, localKernelsBackend, maxInto, maxIntoJs } from '@wafer/kernels';
@@ -23,6 +24,19 @@ const bits = (v: Float32Array) => Array.from(new Uint32Array(v.buffer.slice(v.by
 
 const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 127];
 const pick = () => SIZES[Math.floor(rand() * SIZES.length)];
+
+/** Runs a fixture in a worker thread with WAFER_LOCAL_HEAP_MIB set, and returns the message it posts. */
+async function inWorker(fixture: string, heapMiB: string): Promise<Record<string, unknown>> {
+  const worker = new Worker(new URL(`./fixtures/${fixture}`, import.meta.url), { env: { ...process.env, WAFER_LOCAL_HEAP_MIB: heapMiB } });
+  try {
+    return await new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
 
 describe('WebAssembly local kernels match the JavaScript oracle bit for bit', () => {
   it('runs WebAssembly on this machine (otherwise the comparisons below would compare JS with itself)', () => {
@@ -122,6 +136,19 @@ describe('WebAssembly local kernels match the JavaScript oracle bit for bit', ()
         const canon = (x: Float32Array) => bits(x).map((u, i) => (Number.isNaN(x[i]) ? 0x7fc00000 : u));
         expect(canon(a), `${wasm.name} n=${n}`).toEqual(canon(b));
       }
+    }
+  });
+
+  it('with a full heap, operands that cannot be staged run in JavaScript, with the same results', async () => {
+    const r = await inWorker('full-heap.mjs', '1');
+    expect(r).toEqual({ backend: 'wasm', full: true, blocks: expect.any(Number), gemv: true, add: true, nonzero: true });
+    expect(r.blocks as number).toBeLessThan(70_000); // 1 MiB in blocks of at least 16 bytes: the bound held
+  });
+
+  it('WAFER_LOCAL_HEAP_MIB bounds the heap, and anything but a whole number of MiB up to 4096 is refused by name', async () => {
+    expect(await inWorker('heap-bound.mjs', '2')).toEqual({ bytes: 1024 * 1024 }); // it starts at 1 MiB and may grow to 2
+    for (const bad of ['0', '1.5', 'lots', '4097']) {
+      expect(await inWorker('heap-bound.mjs', bad)).toEqual({ code: 'USAGE', message: `WAFER_LOCAL_HEAP_MIB must be a whole number of MiB from 1 to 4096, got '${bad}'` });
     }
   });
 
