@@ -91,7 +91,9 @@ export async function main(
 }
 
 function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void): Argv {
-  return yargs(args)
+  const cli = yargs(args);
+  skipHelpCache(cli);
+  return cli
     .scriptName('wafer')
     .usage('$0 <command> [options]')
     .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
@@ -116,6 +118,17 @@ function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void)
       throw usageError(`${(msg ?? 'bad command line').replace(/\s*\n\s*/g, ' ')} (see wafer --help)`);
     })
     .exitProcess(false);
+}
+
+/**
+ * yargs renders the whole help text each time a command starts (so that an asynchronous handler could show it
+ * later): 60–130 ms of every command's start-up here, for a text that `wafer` never shows that way (`--help` is
+ * rendered on its own, and failures are one-line errors). This turns that cache off, where the yargs version has it.
+ */
+function skipHelpCache(cli: Argv): void {
+  const internal = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /**
