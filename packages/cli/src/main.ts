@@ -8,18 +8,31 @@ import { usageError, WaferError, type ErrorCode } from '@wafer/arch';
 import { destroyAllFabrics } from '@wafer/fabric';
 import { createLogger } from './logger.js';
 import type { Context } from './context.js';
-import { runBuilder, runCommand } from './commands/run.js';
-import { inspectBuilder, inspectCommand } from './commands/inspect.js';
-import { synthBuilder, synthCommand } from './commands/synth.js';
-import { quantizeBuilder, quantizeCommand } from './commands/quantize.js';
-import { kernelBuilder, kernelCommand } from './commands/kernel.js';
-import { benchBuilder, benchCommand } from './commands/bench.js';
-import { estimateBuilder, estimateCommand } from './commands/estimate.js';
-import { serveBuilder, serveCommand } from './commands/serve.js';
-import { reportBuilder, reportCommand } from './commands/report.js';
-import { hostBuilder, hostCommand } from './commands/host.js';
 
 type Handler = (argv: never, ctx: Context) => Promise<void>;
+
+/** A command's flags and its handler, from its module. */
+interface LoadedCommand {
+  builder: (y: Argv) => Argv;
+  handler: Handler;
+}
+
+/**
+ * Every command, by name: its usage and description, and its module, imported only when that command runs (each
+ * pulls in packages the others do not need: importing all of them took 330 ms, `run` alone 200 ms).
+ */
+const COMMANDS: Record<string, { usage: string; describe: string; load: () => Promise<LoadedCommand> }> = {
+  run: { usage: 'run', describe: 'generate text from a checkpoint', load: async () => { const m = await import('./commands/run.js'); return { builder: m.runBuilder, handler: m.runCommand }; } },
+  inspect: { usage: 'inspect <model>', describe: "show a checkpoint's format, shape, tensors and tokenizer", load: async () => { const m = await import('./commands/inspect.js'); return { builder: m.inspectBuilder, handler: m.inspectCommand }; } },
+  synth: { usage: 'synth', describe: 'write a seeded random-weight checkpoint of a named or given shape', load: async () => { const m = await import('./commands/synth.js'); return { builder: m.synthBuilder, handler: m.synthCommand }; } },
+  quantize: { usage: 'quantize <in> <out>', describe: 'write any checkpoint as a GGUF of one tensor type (Q4_K, Q6_K, Q8_0, Q4_0, …)', load: async () => { const m = await import('./commands/quantize.js'); return { builder: m.quantizeBuilder, handler: m.quantizeCommand }; } },
+  bench: { usage: 'bench', describe: 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', load: async () => { const m = await import('./commands/bench.js'); return { builder: m.benchBuilder, handler: m.benchCommand }; } },
+  estimate: { usage: 'estimate', describe: 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', load: async () => { const m = await import('./commands/estimate.js'); return { builder: m.estimateBuilder, handler: m.estimateCommand }; } },
+  serve: { usage: 'serve', describe: 'serve a model on the emulated mesh over an OpenAI-compatible HTTP API, with modeled latency per request', load: async () => { const m = await import('./commands/serve.js'); return { builder: m.serveBuilder, handler: m.serveCommand }; } },
+  host: { usage: 'host', describe: "serve a band of a mesh to a coordinator's --hosts (a tile host, over ZeroMQ)", load: async () => { const m = await import('./commands/host.js'); return { builder: m.hostBuilder, handler: m.hostCommand }; } },
+  kernel: { usage: 'kernel <op>', describe: 'run one mesh kernel (gemm, gemv, shift) against its reference, or compare the algorithms', load: async () => { const m = await import('./commands/kernel.js'); return { builder: m.kernelBuilder, handler: m.kernelCommand }; } },
+  report: { usage: 'report <record>', describe: 'write the HTML report page of a saved run record (--save-run)', load: async () => { const m = await import('./commands/report.js'); return { builder: m.reportBuilder, handler: m.reportCommand }; } },
+};
 
 /** Exit codes of a command stopped by a signal (128 + the signal's number, as shells report them). */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -48,7 +61,8 @@ export async function main(
   options: MainOptions = {},
 ): Promise<number> {
   const verbose = args.includes('--verbose');
-  const command = args.find((a) => !a.startsWith('-')) ?? '';
+  // The command: the first word that names one (options may come before it), else the first word.
+  const command = args.find((a) => Object.hasOwn(COMMANDS, a)) ?? args.find((a) => !a.startsWith('-')) ?? '';
   const json = args.includes('--json') && JSON_COMMANDS.has(command);
   const signals = SIGNAL_COMMANDS.has(command) ? options.signals : undefined;
   const log = createLogger({ verbose, level: process.env.WAFER_LOG_LEVEL });
@@ -61,7 +75,6 @@ export async function main(
   let interruptedBy: StopSignal | undefined;
   let pending: Promise<void> | undefined;
   const wrap = (h: Handler) => (argv: unknown) => { pending = h(argv as never, ctx); };
-  const cli = buildCli(args, wrap);
 
   let onSignal: (signal: StopSignal) => void = () => undefined;
   const interrupted = new Promise<number>((resolve) => {
@@ -79,7 +92,9 @@ export async function main(
   const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
   for (const [signal, listener] of listeners) signals?.on(signal, listener);
   const work = (async () => {
-    await cli.parseAsync();
+    // Only the command named on the line is imported; yargs never calls the others' builders or handlers.
+    const selected = Object.hasOwn(COMMANDS, command) ? { name: command, ...(await COMMANDS[command].load()) } : undefined;
+    await buildCli(args, wrap, selected).parseAsync();
     if (pending) await pending;
     return 0;
   })().catch((err: unknown) => (interruptedBy !== undefined ? SIGNAL_EXIT_CODES[interruptedBy] : report(err)));
@@ -90,22 +105,16 @@ export async function main(
   }
 }
 
-function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void): Argv {
-  const cli = yargs(args);
+/** The yargs parser: every command listed (for the help and for strict parsing), the `selected` one runnable. */
+function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void, selected: (LoadedCommand & { name: string }) | undefined): Argv {
+  let cli = yargs(args);
   skipHelpCache(cli);
+  cli = cli.scriptName('wafer').usage('$0 <command> [options]');
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    if (selected?.name === name) cli = cli.command(c.usage, c.describe, selected.builder, wrap(selected.handler));
+    else cli = cli.command(c.usage, c.describe, (y) => y, () => { throw new WaferError('INTERNAL', `command '${name}' ran without its module`); });
+  }
   return cli
-    .scriptName('wafer')
-    .usage('$0 <command> [options]')
-    .command('run', 'generate text from a checkpoint', runBuilder, wrap(runCommand))
-    .command('inspect <model>', 'show a checkpoint\'s format, shape, tensors and tokenizer', inspectBuilder, wrap(inspectCommand))
-    .command('synth', 'write a seeded random-weight checkpoint of a named or given shape', synthBuilder, wrap(synthCommand))
-    .command('quantize <in> <out>', 'write any checkpoint as a GGUF of one tensor type (Q4_K, Q6_K, Q8_0, Q4_0, …)', quantizeBuilder, wrap(quantizeCommand))
-    .command('bench', 'llama-bench for the emulator: prompt and generation tok/s, modeled and wall-clock', benchBuilder, wrap(benchCommand))
-    .command('estimate', 'predict a full-size model on a wafer-scale mesh with the analytical PLMR model', estimateBuilder, wrap(estimateCommand))
-    .command('serve', 'serve a model on the emulated mesh over an OpenAI-compatible HTTP API, with modeled latency per request', serveBuilder, wrap(serveCommand))
-    .command('host', 'serve a band of a mesh to a coordinator\'s --hosts (a tile host, over ZeroMQ)', hostBuilder, wrap(hostCommand))
-    .command('kernel <op>', 'run one mesh kernel (gemm, gemv, shift) against its reference, or compare the algorithms', kernelBuilder, wrap(kernelCommand))
-    .command('report <record>', 'write the HTML report page of a saved run record (--save-run)', reportBuilder, wrap(reportCommand))
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })
     .demandCommand(1, 'name a command: run, serve, host, bench, estimate, inspect, synth, quantize, kernel or report')
     .strict()
