@@ -60,6 +60,13 @@ describe('wafer run', () => {
     expect(text.stderr).toContain(schedstat ? '| thread | run ms | on a CPU | ready, waiting for a CPU | asleep on its doorbell |' : 'time waiting for a CPU: not reported');
   });
 
+  it('options may come before the command', async () => {
+    const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Once upon a time' && k.n === 64);
+    const r = await wafer('-p', c.prompt, '--temp', '0', 'run', '-n', '4', '--engine', 'reference', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tokens).toEqual(c.generated_tokens.slice(0, 4));
+  });
+
   it('the default mesh engine prints the same tokens plus the modeled report', async () => {
     const c = golden.cases.find((k: { prompt: string; n: number }) => k.prompt === 'Lily and Ben' && k.n === 64);
     const r = await wafer('run', '-p', c.prompt, '-n', String(c.generated_tokens.length), '--temp', '0', '--json');
