@@ -17,6 +17,19 @@ function expectOneLine(stderr: string, pattern: RegExp) {
 }
 
 describe('wafer CLI errors', () => {
+  it('a bad WAFER_LOCAL_HEAP_MIB: exit 2 before any thread starts, names the variable, for every engine', async () => {
+    process.env.WAFER_LOCAL_HEAP_MIB = 'lots';
+    try {
+      for (const engine of ['mesh', 'reference']) {
+        const r = await wafer('run', '-n', '1', '--engine', engine);
+        expect(r.code).toBe(2);
+        expectOneLine(r.stderr, /^wafer: WAFER_LOCAL_HEAP_MIB must be a whole number of MiB from 1 to 4096, got 'lots'$/);
+      }
+    } finally {
+      delete process.env.WAFER_LOCAL_HEAP_MIB;
+    }
+  });
+
   it('missing model file: exit 1, names the file', async () => {
     const r = await wafer('run', '-m', join(tmp, 'nope.bin'));
     expect(r.code).toBe(1);

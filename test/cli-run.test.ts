@@ -65,6 +65,10 @@ describe('wafer run', () => {
     const r = await wafer('-p', c.prompt, '--temp', '0', 'run', '-n', '4', '--engine', 'reference', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).tokens).toEqual(c.generated_tokens.slice(0, 4));
+    // Even an option's value that names another command: yargs runs `run` with the prompt "inspect".
+    const odd = await wafer('-p', 'inspect', 'run', '-n', '2', '--engine', 'reference', '--json');
+    expect(odd.code).toBe(0);
+    expect(JSON.parse(odd.stdout).prompt_tokens.length).toBeGreaterThan(1);
   });
 
   it('the default mesh engine prints the same tokens plus the modeled report', async () => {

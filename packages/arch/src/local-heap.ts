@@ -114,6 +114,11 @@ export function localHeap(): LocalHeap | null {
   return threadHeap;
 }
 
+/** Throws the USAGE error of a bad WAFER_LOCAL_HEAP_MIB (the CLI checks it once, before any thread starts). */
+export function checkLocalHeapBound(): void {
+  heapBoundBytes();
+}
+
 /** WAFER_LOCAL_HEAP_MIB in bytes (undefined: not set); anything but a whole number of MiB from 1 to 4096 throws. */
 function heapBoundBytes(): number | undefined {
   const mib = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WAFER_LOCAL_HEAP_MIB;

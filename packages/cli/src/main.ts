@@ -4,7 +4,7 @@
 // 143: interrupted by SIGINT or SIGTERM). The only place that sets exit codes.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { usageError, WaferError, type ErrorCode } from '@wafer/arch';
+import { checkLocalHeapBound, usageError, WaferError, type ErrorCode } from '@wafer/arch';
 import { destroyAllFabrics } from '@wafer/fabric';
 import { createLogger } from './logger.js';
 import type { Context } from './context.js';
@@ -61,10 +61,11 @@ export async function main(
   options: MainOptions = {},
 ): Promise<number> {
   const verbose = args.includes('--verbose');
-  // The command: the first word that names one (options may come before it), else the first word.
-  const command = args.find((a) => Object.hasOwn(COMMANDS, a)) ?? args.find((a) => !a.startsWith('-')) ?? '';
-  const json = args.includes('--json') && JSON_COMMANDS.has(command);
-  const signals = SIGNAL_COMMANDS.has(command) ? options.signals : undefined;
+  // The command, first guessed: the first word that names one (options may come before it), else the first word.
+  // If yargs finds another (an option's value before it named a command), that one is loaded and parsed instead.
+  let command = args.find((a) => Object.hasOwn(COMMANDS, a)) ?? args.find((a) => !a.startsWith('-')) ?? '';
+  let json = args.includes('--json') && JSON_COMMANDS.has(command);
+  let signals: MainOptions['signals'];
   const log = createLogger({ verbose, level: process.env.WAFER_LOG_LEVEL });
   let wroteStdout = false;
   const stdout = { write: (s: string) => ((wroteStdout ||= s !== ''), io.stdout.write(s)) };
@@ -90,11 +91,29 @@ export async function main(
     };
   });
   const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
-  for (const [signal, listener] of listeners) signals?.on(signal, listener);
+  /** Settles what depends on the command: --json errors, and the signal listeners of the commands that want them. */
+  const commandIs = (name: string): void => {
+    command = name;
+    json = args.includes('--json') && JSON_COMMANDS.has(command);
+    if (signals === undefined && SIGNAL_COMMANDS.has(command) && options.signals !== undefined) {
+      signals = options.signals;
+      for (const [signal, listener] of listeners) signals.on(signal, listener);
+    }
+  };
+  commandIs(command);
   const work = (async () => {
-    // Only the command named on the line is imported; yargs never calls the others' builders or handlers.
-    const selected = Object.hasOwn(COMMANDS, command) ? { name: command, ...(await COMMANDS[command].load()) } : undefined;
-    await buildCli(args, wrap, selected).parseAsync();
+    checkLocalHeapBound(); // every thread's heap reads it; a bad value is a usage error here, not a dead worker
+    // Only the command's module is imported; the others are listed (help, strict parsing) and never run.
+    for (let attempt = 0; ; attempt++) {
+      const selected = Object.hasOwn(COMMANDS, command) ? { name: command, ...(await COMMANDS[command].load()) } : undefined;
+      try {
+        await buildCli(args, wrap, selected).parseAsync();
+        break;
+      } catch (err) {
+        if (!(err instanceof NotLoaded) || attempt > 0) throw err;
+        commandIs(err.command);
+      }
+    }
     if (pending) await pending;
     return 0;
   })().catch((err: unknown) => (interruptedBy !== undefined ? SIGNAL_EXIT_CODES[interruptedBy] : report(err)));
@@ -105,6 +124,13 @@ export async function main(
   }
 }
 
+/** Thrown when yargs picks a command whose module was not loaded: main loads it and parses again. */
+class NotLoaded extends Error {
+  constructor(readonly command: string) {
+    super(`command '${command}' is not loaded`);
+  }
+}
+
 /** The yargs parser: every command listed (for the help and for strict parsing), the `selected` one runnable. */
 function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void, selected: (LoadedCommand & { name: string }) | undefined): Argv {
   let cli = yargs(args);
@@ -112,7 +138,7 @@ function buildCli(args: string[], wrap: (h: Handler) => (argv: unknown) => void,
   cli = cli.scriptName('wafer').usage('$0 <command> [options]');
   for (const [name, c] of Object.entries(COMMANDS)) {
     if (selected?.name === name) cli = cli.command(c.usage, c.describe, selected.builder, wrap(selected.handler));
-    else cli = cli.command(c.usage, c.describe, (y) => y, () => { throw new WaferError('INTERNAL', `command '${name}' ran without its module`); });
+    else cli = cli.command(c.usage, c.describe, () => { throw new NotLoaded(name); }, () => undefined);
   }
   return cli
     .option('verbose', { type: 'boolean', default: false, describe: 'debug logs on stderr and stack traces on errors' })

@@ -49,11 +49,18 @@ const staged: { from: Float32Array; block: Float32Array; writeBack: boolean }[] 
 /** What `ptr` returns when the heap has no room left to stage an operand: the call runs in JavaScript. */
 const NO_ROOM = -1;
 
+/** Set when an operand of the current call found no room: its other operands are not staged either. */
+let noRoom = false;
+
 /** The heap address of `v`, staging a copy of its first n floats when it lives elsewhere (NO_ROOM: no space). */
 function ptr(v: Float32Array, n: number, writeBack: boolean): Ptr {
   if (heap!.owns(v)) return v.byteOffset;
+  if (noRoom) return NO_ROOM;
   const block = heap!.alloc(n);
-  if (!heap!.owns(block)) return NO_ROOM; // a full heap hands out a plain array, which WebAssembly cannot address
+  if (!heap!.owns(block)) {
+    noRoom = true; // a full heap hands out a plain array, which WebAssembly cannot address
+    return NO_ROOM;
+  }
   block.set(n === v.length ? v : v.subarray(0, n));
   staged.push({ from: v, block, writeBack });
   return block.byteOffset;
@@ -72,6 +79,7 @@ function unstage(): void {
 function unstaged(): void {
   for (const s of staged) heap!.release(s.block);
   staged.length = 0;
+  noRoom = false;
 }
 
 // When the fabric profiles wall time, each entry point below adds its kernel's wall time to the thread's clock
