@@ -46,20 +46,21 @@ export function localKernelsBackend(): 'wasm' | 'js' {
 // Operands outside the heap (plain arrays from a caller) are staged in heap blocks for the call.
 const staged: { from: Float32Array; block: Float32Array; writeBack: boolean }[] = [];
 
-/** What `ptr` returns when the heap has no room left to stage an operand: the call runs in JavaScript. */
-const NO_ROOM = -1;
-
-/** Set when an operand of the current call found no room: its other operands are not staged either. */
+/** Set when an operand of the current call found no room in the heap: the call then runs in JavaScript. */
 let noRoom = false;
 
-/** The heap address of `v`, staging a copy of its first n floats when it lives elsewhere (NO_ROOM: no space). */
+/**
+ * The heap address of `v`, staging a copy of its first n floats when it lives elsewhere. When the heap has no room
+ * for the copy (a full heap hands out a plain array, which WebAssembly cannot address) it sets `noRoom`, stages no
+ * further operand of the call, and returns 0; the caller then asks `stagingFailed`.
+ */
 function ptr(v: Float32Array, n: number, writeBack: boolean): Ptr {
   if (heap!.owns(v)) return v.byteOffset;
-  if (noRoom) return NO_ROOM;
+  if (noRoom) return 0;
   const block = heap!.alloc(n);
   if (!heap!.owns(block)) {
-    noRoom = true; // a full heap hands out a plain array, which WebAssembly cannot address
-    return NO_ROOM;
+    noRoom = true;
+    return 0;
   }
   block.set(n === v.length ? v : v.subarray(0, n));
   staged.push({ from: v, block, writeBack });
@@ -75,11 +76,13 @@ function unstage(): void {
   staged.length = 0;
 }
 
-/** Instead of a call that cannot run (an operand had no room): frees the staging blocks, writing nothing back. */
-function unstaged(): void {
+/** After staging a call's operands: true when one had no room, with the staging undone (nothing written back). */
+function stagingFailed(): boolean {
+  if (!noRoom) return false;
   for (const s of staged) heap!.release(s.block);
   staged.length = 0;
   noRoom = false;
+  return true;
 }
 
 // When the fabric profiles wall time, each entry point below adds its kernel's wall time to the thread's clock
@@ -104,10 +107,7 @@ function gemv(y: Float32Array, x: Float32Array, w: Float32Array, m: number, n: n
   const px = ptr(x, m, false);
   const pw = ptr(w, m * n, false);
   const py = ptr(y, n, true);
-  if (px === NO_ROOM || pw === NO_ROOM || py === NO_ROOM) {
-    unstaged();
-    return gemvLocalJs(y, x, w, m, n);
-  }
+  if (stagingFailed()) return gemvLocalJs(y, x, w, m, n);
   k.gemv(px, pw, py, m, n);
   if (staged.length > 0) unstage();
 }
@@ -126,10 +126,7 @@ function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, k: n
   const pc = ptr(c, m * n, true);
   const pa = ptr(a, m * k, false);
   const pb = ptr(b, k * n, false);
-  if (pc === NO_ROOM || pa === NO_ROOM || pb === NO_ROOM) {
-    unstaged();
-    return gemmAccumulateJs(c, a, b, m, k, n);
-  }
+  if (stagingFailed()) return gemmAccumulateJs(c, a, b, m, k, n);
   kern.gemm(pc, pa, pb, m, k, n);
   if (staged.length > 0) unstage();
 }
@@ -148,10 +145,7 @@ function gemmTransB(s: Float32Array, q: Float32Array, k: Float32Array, m: number
   const ps = ptr(s, m * n, true);
   const pq = ptr(q, m * d, false);
   const pk = ptr(k, n * d, false);
-  if (ps === NO_ROOM || pq === NO_ROOM || pk === NO_ROOM) {
-    unstaged();
-    return gemmTransBAccumulateJs(s, q, k, m, d, n);
-  }
+  if (stagingFailed()) return gemmTransBAccumulateJs(s, q, k, m, d, n);
   kern.gemmTransB(ps, pq, pk, m, d, n);
   if (staged.length > 0) unstage();
 }
@@ -170,10 +164,7 @@ function attnScores(out: Float32Array, q: Float32Array, keys: Float32Array, b: n
   const po = ptr(out, out.length, true);
   const pq = ptr(q, nrep * b, false);
   const pk = ptr(keys, count * b, false);
-  if (po === NO_ROOM || pq === NO_ROOM || pk === NO_ROOM) {
-    unstaged();
-    return attnScoresJs(out, q, keys, b, count, nrep, kvOff, headDim);
-  }
+  if (stagingFailed()) return attnScoresJs(out, q, keys, b, count, nrep, kvOff, headDim);
   kern.attnScores(po, pq, pk, b, count, nrep, kvOff, headDim);
   if (staged.length > 0) unstage();
 }
@@ -192,10 +183,7 @@ function attnValues(out: Float32Array, probs: Float32Array, values: Float32Array
   const po = ptr(out, nrep * b, true);
   const pp = ptr(probs, probs.length, false);
   const pv = ptr(values, count * b, false);
-  if (po === NO_ROOM || pp === NO_ROOM || pv === NO_ROOM) {
-    unstaged();
-    return attnValuesJs(out, probs, values, b, count, nrep, kvOff, headDim);
-  }
+  if (stagingFailed()) return attnValuesJs(out, probs, values, b, count, nrep, kvOff, headDim);
   kern.attnValues(po, pp, pv, b, count, nrep, kvOff, headDim);
   if (staged.length > 0) unstage();
 }
@@ -216,10 +204,7 @@ export function addInto(acc: Float32Array, v: Float32Array): void {
   }
   const pa = ptr(acc, n, true);
   const pv = ptr(v, n, false);
-  if (pa === NO_ROOM || pv === NO_ROOM) {
-    unstaged();
-    return addIntoJs(acc, v);
-  }
+  if (stagingFailed()) return addIntoJs(acc, v);
   k.addInto(pa, pv, n);
   if (staged.length > 0) unstage();
 }
@@ -234,10 +219,7 @@ export function maxInto(acc: Float32Array, v: Float32Array): void {
   }
   const pa = ptr(acc, n, true);
   const pv = ptr(v, n, false);
-  if (pa === NO_ROOM || pv === NO_ROOM) {
-    unstaged();
-    return maxIntoJs(acc, v);
-  }
+  if (stagingFailed()) return maxIntoJs(acc, v);
   k.maxInto(pa, pv, n);
   if (staged.length > 0) unstage();
 }
